@@ -1,0 +1,430 @@
+/*-------------------------------------------------------------------------
+ *
+ * cocoon.c
+ *	  Module magic, settings, per-table options and transaction hooks.
+ *
+ * Nothing here needs shared_preload_libraries: the module is loaded when a
+ * cocoon table is first opened in a backend (its handler lives here), and a
+ * ddl_command_start event trigger on DROP commands loads it before a drop so
+ * that the object-access hook can remove the dropped table's directory rows.
+ *
+ * src/cocoon.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/relation.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/dependency.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/objectaccess.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "commands/event_trigger.h"
+#include "datatype/timestamp.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "cocoon.h"
+
+PG_MODULE_MAGIC;
+
+int			cocoon_compression_guc = COMPRESSION_ZSTD;
+int			cocoon_compression_level_guc = 3;
+int			cocoon_stripe_rows_guc = 150000;
+int			cocoon_chunk_rows_guc = 10000;
+char	   *cocoon_partition_interval_guc = NULL;
+bool		cocoon_skip_damaged_chunks = false;
+bool		cocoon_enable_custom_scan = true;
+
+static const struct config_enum_entry compression_options[] = {
+	{"none", COMPRESSION_NONE, false},
+	{"lz4", COMPRESSION_LZ4, false},
+	{"zstd", COMPRESSION_ZSTD, false},
+	{NULL, 0, false}
+};
+
+static object_access_hook_type prev_object_access_hook = NULL;
+
+void		_PG_init(void);
+
+/* ------------------------------------------------------------------------
+ * Catalog helpers
+ * ------------------------------------------------------------------------
+ */
+Oid
+cocoon_namespace_oid(void)
+{
+	return get_namespace_oid("cocoon", true);
+}
+
+static Oid
+cocoon_relname_oid_missing_ok(const char *relname)
+{
+	Oid			nsp = cocoon_namespace_oid();
+
+	if (!OidIsValid(nsp))
+		return InvalidOid;
+	return get_relname_relid(relname, nsp);
+}
+
+Oid
+cocoon_relname_oid(const char *relname)
+{
+	Oid			relid = cocoon_relname_oid_missing_ok(relname);
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("cocoon catalog relation \"cocoon.%s\" does not exist", relname),
+				 errhint("Run CREATE EXTENSION cocoon in this database.")));
+	return relid;
+}
+
+Oid
+cocoon_am_oid(void)
+{
+	return get_am_oid("cocoon", true);
+}
+
+bool
+cocoon_is_cocoon_rel(Relation rel)
+{
+	return rel->rd_tableam == cocoon_tableam();
+}
+
+/* ------------------------------------------------------------------------
+ * Settings
+ * ------------------------------------------------------------------------
+ */
+static int64
+interval_to_usecs(Interval *iv)
+{
+	return iv->time + (int64) iv->day * USECS_PER_DAY +
+		(int64) iv->month * DAYS_PER_MONTH * USECS_PER_DAY;
+}
+
+static bool
+check_partition_interval(char **newval, void **extra, GucSource source)
+{
+	Interval   *volatile iv = NULL;
+
+	if (*newval == NULL)
+		return true;
+	PG_TRY();
+	{
+		iv = DatumGetIntervalP(DirectFunctionCall3(interval_in,
+												   CStringGetDatum(*newval),
+												   ObjectIdGetDatum(InvalidOid),
+												   Int32GetDatum(-1)));
+	}
+	PG_CATCH();
+	{
+		FlushErrorState();
+		GUC_check_errdetail("\"%s\" is not an interval.", *newval);
+		return false;
+	}
+	PG_END_TRY();
+	if (interval_to_usecs(iv) < 0)
+	{
+		GUC_check_errdetail("The interval must not be negative.");
+		return false;
+	}
+	return true;
+}
+
+static int64
+parse_interval_usecs(const char *s)
+{
+	Interval   *iv = DatumGetIntervalP(DirectFunctionCall3(interval_in,
+														   CStringGetDatum(s),
+														   ObjectIdGetDatum(InvalidOid),
+														   Int32GetDatum(-1)));
+
+	return interval_to_usecs(iv);
+}
+
+static AttrNumber
+default_time_column(TupleDesc desc)
+{
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped)
+			continue;
+		if (att->atttypid == TIMESTAMPTZOID || att->atttypid == TIMESTAMPOID)
+			return att->attnum;
+	}
+	return 0;
+}
+
+/*
+ * Resolve the options in force for rel: the GUC defaults, overridden by the
+ * table's row in cocoon.options.
+ */
+void
+cocoon_get_options(Relation rel, CocoonOptions *opts)
+{
+	Oid			optrel = cocoon_relname_oid_missing_ok("options");
+	char	   *time_column = NULL;
+	bool		time_column_set = false;
+
+	opts->compression = (CocoonCompression) cocoon_compression_guc;
+	opts->compression_level = cocoon_compression_level_guc;
+	opts->stripe_rows = cocoon_stripe_rows_guc;
+	opts->chunk_rows = cocoon_chunk_rows_guc;
+	opts->partition_interval = cocoon_partition_interval_guc ?
+		parse_interval_usecs(cocoon_partition_interval_guc) : USECS_PER_DAY;
+	opts->time_attno = 0;
+
+	if (OidIsValid(optrel))
+	{
+		Relation	r = table_open(optrel, AccessShareLock);
+		SysScanDesc scan;
+		ScanKeyData key;
+		HeapTuple	tup;
+
+		ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(RelationGetRelid(rel)));
+		scan = systable_beginscan(r, cocoon_relname_oid("options_pkey"), true,
+								  NULL, 1, &key);
+		tup = systable_getnext(scan);
+		if (HeapTupleIsValid(tup))
+		{
+			Datum		values[7];
+			bool		nulls[7];
+
+			heap_deform_tuple(tup, RelationGetDescr(r), values, nulls);
+			if (!nulls[1])
+			{
+				char	   *c = TextDatumGetCString(values[1]);
+
+				if (strcmp(c, "none") == 0)
+					opts->compression = COMPRESSION_NONE;
+				else if (strcmp(c, "lz4") == 0)
+					opts->compression = COMPRESSION_LZ4;
+				else if (strcmp(c, "zstd") == 0)
+					opts->compression = COMPRESSION_ZSTD;
+			}
+			if (!nulls[2])
+				opts->compression_level = DatumGetInt32(values[2]);
+			if (!nulls[3])
+				opts->stripe_rows = DatumGetInt32(values[3]);
+			if (!nulls[4])
+				opts->chunk_rows = DatumGetInt32(values[4]);
+			if (!nulls[5])
+				opts->partition_interval = interval_to_usecs(DatumGetIntervalP(values[5]));
+			if (!nulls[6])
+			{
+				time_column = pstrdup(NameStr(*DatumGetName(values[6])));
+				time_column_set = true;
+			}
+		}
+		systable_endscan(scan);
+		table_close(r, AccessShareLock);
+	}
+
+	if (time_column_set)
+	{
+		TupleDesc	desc = RelationGetDescr(rel);
+		int			i;
+
+		/* '' means: no time column */
+		for (i = 0; i < desc->natts && time_column[0] != '\0'; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			if (!att->attisdropped && strcmp(NameStr(att->attname), time_column) == 0 &&
+				(att->atttypid == TIMESTAMPTZOID || att->atttypid == TIMESTAMPOID))
+				opts->time_attno = att->attnum;
+		}
+	}
+	else
+		opts->time_attno = default_time_column(RelationGetDescr(rel));
+
+	if (opts->chunk_rows > opts->stripe_rows)
+		opts->chunk_rows = opts->stripe_rows;
+}
+
+/* ------------------------------------------------------------------------
+ * Transaction hooks
+ * ------------------------------------------------------------------------
+ */
+static void
+cocoon_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			cocoon_flush_all();
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			cocoon_discard_all();
+			break;
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+			break;
+	}
+}
+
+static void
+cocoon_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						SubTransactionId parentSubid, void *arg)
+{
+	switch (event)
+	{
+		case SUBXACT_EVENT_ABORT_SUB:
+			cocoon_subxact_abort(mySubid);
+			break;
+		case SUBXACT_EVENT_COMMIT_SUB:
+			cocoon_subxact_commit(mySubid, parentSubid);
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * Dropping a cocoon table removes its directory rows and options in the
+ * same transaction.
+ */
+static void
+cocoon_object_access(ObjectAccessType access, Oid classId, Oid objectId,
+					 int subId, void *arg)
+{
+	if (prev_object_access_hook)
+		prev_object_access_hook(access, classId, objectId, subId, arg);
+
+	if (access == OAT_DROP && classId == RelationRelationId && subId == 0)
+	{
+		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(objectId));
+		Oid			am = cocoon_am_oid();
+		bool		ours = false;
+
+		if (HeapTupleIsValid(tup))
+		{
+			Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
+
+			ours = OidIsValid(am) && cls->relam == am &&
+				(cls->relkind == RELKIND_RELATION || cls->relkind == RELKIND_MATVIEW);
+			ReleaseSysCache(tup);
+		}
+		if (ours && OidIsValid(cocoon_relname_oid_missing_ok("stripe")))
+		{
+			Relation	rel = relation_open(objectId, AccessExclusiveLock);
+			Oid			optrel = cocoon_relname_oid_missing_ok("options");
+
+			if (cocoon_storage_exists(rel))
+				cocoon_meta_delete_storage(cocoon_storage_id(rel, false));
+			cocoon_discard_relfilenode(objectId, rel->rd_node.relNode);
+			relation_close(rel, NoLock);
+
+			if (OidIsValid(optrel))
+			{
+				Relation	r = table_open(optrel, RowExclusiveLock);
+				SysScanDesc scan;
+				ScanKeyData key;
+				HeapTuple	otup;
+
+				ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ,
+							ObjectIdGetDatum(objectId));
+				scan = systable_beginscan(r, cocoon_relname_oid("options_pkey"), true,
+										  NULL, 1, &key);
+				while (HeapTupleIsValid(otup = systable_getnext(scan)))
+					CatalogTupleDelete(r, &otup->t_self);
+				systable_endscan(scan);
+				table_close(r, RowExclusiveLock);
+			}
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * SQL-callable entry points
+ * ------------------------------------------------------------------------
+ */
+PG_FUNCTION_INFO_V1(cocoon_tableam_handler);
+Datum
+cocoon_tableam_handler(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(cocoon_tableam());
+}
+
+/*
+ * Event trigger function on DROP commands: calling it loads this module,
+ * which installs the object-access hook before the drop happens.
+ */
+PG_FUNCTION_INFO_V1(cocoon_load_drop_hook);
+Datum
+cocoon_load_drop_hook(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("cocoon.load_drop_hook() must be called as an event trigger")));
+	PG_RETURN_VOID();
+}
+
+void
+_PG_init(void)
+{
+	DefineCustomEnumVariable("cocoon.compression",
+							 "Compression of newly written chunks.",
+							 "Per-table setting: cocoon.set_options(..., compression => ...).",
+							 &cocoon_compression_guc, COMPRESSION_ZSTD,
+							 compression_options, PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+	DefineCustomIntVariable("cocoon.compression_level",
+							"zstd level of newly written chunks.",
+							NULL, &cocoon_compression_level_guc, 3, 1, 19,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("cocoon.stripe_rows",
+							"Rows per stripe of newly written stripes.",
+							NULL, &cocoon_stripe_rows_guc, 150000, 1000, 10000000,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("cocoon.chunk_rows",
+							"Rows per column chunk of newly written stripes.",
+							NULL, &cocoon_chunk_rows_guc, 10000, 100, 1000000,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("cocoon.partition_interval",
+							   "Width of the time partitions a stripe never straddles.",
+							   "0 turns time partitioning off.",
+							   &cocoon_partition_interval_guc, "1 day",
+							   PGC_USERSET, 0, check_partition_interval, NULL, NULL);
+	DefineCustomBoolVariable("cocoon.skip_damaged_chunks",
+							 "Skip damaged chunks with a WARNING instead of failing the query.",
+							 NULL, &cocoon_skip_damaged_chunks, false,
+							 PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("cocoon.enable_custom_scan",
+							 "Let the planner use CocoonScan for cocoon tables.",
+							 NULL, &cocoon_enable_custom_scan, true,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	MarkGUCPrefixReserved("cocoon");
+
+	RegisterXactCallback(cocoon_xact_callback, NULL);
+	RegisterSubXactCallback(cocoon_subxact_callback, NULL);
+	prev_object_access_hook = object_access_hook;
+	object_access_hook = cocoon_object_access;
+
+	cocoon_scan_init();
+}

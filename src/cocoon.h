@@ -1,0 +1,171 @@
+/*-------------------------------------------------------------------------
+ *
+ * cocoon.h
+ *	  Shared declarations of the cocoon table access method.
+ *
+ * The prototypes are grouped by the file that defines them.  On-disk
+ * structures live in cocoon_format.h so that tools can include them alone.
+ *
+ * src/cocoon.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef COCOON_H
+#define COCOON_H
+
+#include "postgres.h"
+
+#include "access/tableam.h"
+#include "lib/ilist.h"
+#include "nodes/pg_list.h"
+#include "storage/itemptr.h"
+#include "utils/rel.h"
+#include "utils/snapshot.h"
+
+#include "cocoon_format.h"
+#include "codec/codec.h"
+
+/*
+ * Row numbers and TIDs.  Row r of a table lives at TID
+ * (r / COCOON_ROWS_PER_BLOCK, r % COCOON_ROWS_PER_BLOCK + 1), so that every
+ * offset number is valid for bitmap heap scans (<= MaxHeapTuplesPerPage).
+ */
+#define COCOON_ROWS_PER_BLOCK	MaxHeapTuplesPerPage
+#define COCOON_MAX_ROW			((uint64) (MaxBlockNumber) * COCOON_ROWS_PER_BLOCK - 1)
+
+static inline void
+cocoon_row_to_tid(uint64 row, ItemPointer tid)
+{
+	ItemPointerSet(tid, (BlockNumber) (row / COCOON_ROWS_PER_BLOCK),
+				   (OffsetNumber) (row % COCOON_ROWS_PER_BLOCK + 1));
+}
+
+static inline uint64
+cocoon_tid_to_row(ItemPointer tid)
+{
+	return (uint64) ItemPointerGetBlockNumberNoCheck(tid) * COCOON_ROWS_PER_BLOCK +
+		ItemPointerGetOffsetNumberNoCheck(tid) - 1;
+}
+
+/* Partition key of rows whose time column is NULL or that have no time column */
+#define COCOON_NO_PARTITION		PG_INT64_MIN
+
+/* Effective per-table options (cocoon.c resolves GUC defaults + cocoon.options) */
+typedef struct CocoonOptions
+{
+	CocoonCompression compression;
+	int			compression_level;
+	int			stripe_rows;
+	int			chunk_rows;
+	int64		partition_interval;	/* microseconds; 0 = no partitioning */
+	AttrNumber	time_attno;		/* 0 = table has no time column */
+} CocoonOptions;
+
+/* cocoon.c */
+extern int	cocoon_compression_guc;
+extern int	cocoon_compression_level_guc;
+extern int	cocoon_stripe_rows_guc;
+extern int	cocoon_chunk_rows_guc;
+extern char *cocoon_partition_interval_guc;
+extern bool cocoon_skip_damaged_chunks;
+extern bool cocoon_enable_custom_scan;
+extern void cocoon_get_options(Relation rel, CocoonOptions *opts);
+extern Oid	cocoon_namespace_oid(void);
+extern Oid	cocoon_relname_oid(const char *relname);
+extern Oid	cocoon_am_oid(void);
+extern bool cocoon_is_cocoon_rel(Relation rel);
+
+/* storage.c */
+extern void cocoon_storage_init(Relation rel);
+extern bool cocoon_storage_exists(Relation rel);
+extern uint64 cocoon_storage_id(Relation rel, bool create);
+extern uint64 cocoon_reserve_rows(Relation rel, uint64 count, uint64 extend_from,
+								  bool *extended);
+extern uint64 cocoon_reserve_bytes(Relation rel, uint64 len, uint64 *stripe_id);
+extern void cocoon_storage_write(Relation rel, uint64 offset, const char *data, uint64 len);
+extern void cocoon_storage_read(Relation rel, uint64 offset, char *data, uint64 len);
+extern void cocoon_read_metapage(Relation rel, CocoonMetaPageData *meta);
+extern uint64 cocoon_logical_size(Relation rel);
+
+/* meta.c: the stripe directory (heap table cocoon.stripe) */
+typedef struct StripeEntry
+{
+	uint64		stripe_id;
+	uint64		first_row;
+	uint64		row_count;
+	uint64		data_offset;
+	uint64		data_length;	/* 0 while the stripe is only reserved */
+	int64		part_key;
+	int64		min_ts;
+	int64		max_ts;
+	bool		has_ts;
+	uint64		raw_bytes;
+	ItemPointerData dir_tid;	/* TID of the directory row */
+} StripeEntry;
+
+extern void cocoon_meta_insert_reserved(Relation rel, uint64 storage_id, StripeEntry *e);
+extern void cocoon_meta_update_inplace(Relation rel, uint64 storage_id, StripeEntry *e);
+extern List *cocoon_meta_stripes(uint64 storage_id, Snapshot snapshot, bool include_reserved);
+extern bool cocoon_meta_find_row(uint64 storage_id, uint64 row, Snapshot snapshot,
+								 StripeEntry *out, bool *reserved_only);
+extern void cocoon_meta_delete_storage(uint64 storage_id);
+extern uint64 cocoon_meta_bytes(uint64 storage_id);
+
+/* write.c */
+extern void cocoon_buffer_insert(Relation rel, TupleTableSlot **slots, int nslots,
+								 CommandId cid, bool bulk);
+extern void cocoon_flush_relation(Relation rel);
+extern void cocoon_flush_all(void);
+extern void cocoon_discard_all(void);
+extern void cocoon_subxact_abort(SubTransactionId mysubid);
+extern void cocoon_subxact_commit(SubTransactionId mysubid, SubTransactionId parentsubid);
+extern void cocoon_discard_relfilenode(Oid relid, Oid relfilenode);
+extern bool cocoon_has_pending(Relation rel);
+
+/* A pinned view of a write buffer's rows, for reads of one's own writes */
+typedef struct PendingRows
+{
+	struct WriteBuffer *buf;
+	uint64		first_row;
+	uint32		nrows;			/* rows visible to the pinning scan */
+} PendingRows;
+
+extern List *cocoon_pin_pending(Relation rel, Snapshot snapshot);
+extern void cocoon_unpin_pending(List *pins);
+extern bool cocoon_pending_row_visible(PendingRows *p, uint32 idx, Snapshot snapshot);
+extern void cocoon_pending_fetch(PendingRows *p, uint32 idx, TupleTableSlot *slot,
+								 Bitmapset *attrs);
+extern bool cocoon_pending_find_row(Relation rel, uint64 row, Snapshot snapshot,
+									TupleTableSlot *slot);
+extern uint64 cocoon_pending_row_count(Relation rel);
+
+/* read.c: stripe and chunk readers */
+typedef struct StripeReader StripeReader;
+
+extern StripeReader *cocoon_stripe_open(Relation rel, StripeEntry *e, MemoryContext cxt);
+extern void cocoon_stripe_close(StripeReader *sr);
+extern uint32 cocoon_stripe_nchunks(StripeReader *sr);
+extern uint32 cocoon_stripe_chunk_rows(StripeReader *sr, uint32 chunk);
+extern const CocoonStripeHeader *cocoon_stripe_header(StripeReader *sr);
+extern const CocoonChunkDesc *cocoon_stripe_chunk_desc(StripeReader *sr, uint32 chunk, int attidx);
+extern void cocoon_stripe_load_chunk(StripeReader *sr, uint32 chunk, Bitmapset *attrs);
+extern void cocoon_stripe_fill_slot(StripeReader *sr, uint32 row_in_chunk, TupleTableSlot *slot,
+									Bitmapset *attrs);
+extern bool cocoon_stripe_chunk_damaged(StripeReader *sr);
+extern uint64 cocoon_stripe_bytes_decompressed(StripeReader *sr);
+extern bool cocoon_stripe_chunk_may_match_ts(StripeReader *sr, uint32 chunk, AttrNumber attno,
+											 int64 lo, int64 hi);
+/* verification: returns problems as a list of char * */
+extern List *cocoon_stripe_verify(Relation rel, StripeEntry *e, List **problems_cols,
+								  List **problems_chunks);
+
+/* tableam.c */
+extern const TableAmRoutine *cocoon_tableam(void);
+
+/* scan.c */
+extern void cocoon_scan_init(void);
+
+/* Helpers shared by write.c and read.c: how a column is stored */
+extern CocoonValueKind cocoon_value_kind(Form_pg_attribute att);
+
+#endif							/* COCOON_H */

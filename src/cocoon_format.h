@@ -1,0 +1,103 @@
+/*-------------------------------------------------------------------------
+ *
+ * cocoon_format.h
+ *	  On-disk structures of a cocoon relation's main fork.
+ *
+ * Kept apart from cocoon.h so that verification tools and fuzz harnesses
+ * can include them without the rest of the extension.  See src/README,
+ * "On-disk layout", for the picture.
+ *
+ * Block 0 is the metapage.  Blocks 1.. form a logical byte address space:
+ * logical byte L lives in block 1 + L / COCOON_PAGE_DATA at page offset
+ * SizeOfPageHeaderData + L % COCOON_PAGE_DATA.  Stripes are packed into
+ * that space back to back, not page aligned.
+ *
+ * A stripe is one contiguous byte range:
+ *
+ *	 CocoonStripeHeader
+ *	 CocoonColumnDesc[natts]
+ *	 CocoonChunkDesc[nchunks * natts]	(chunk-major: chunk 0's columns first)
+ *	 skip-index area (min/max values), header_len covers up to its end
+ *	 chunk data (each chunk at CocoonChunkDesc.offset from stripe start)
+ *
+ * The header (everything up to header_len) carries a CRC32C computed with
+ * header_crc set to zero; each chunk's stored bytes carry their own CRC32C
+ * in its CocoonChunkDesc.  All integers are stored in native (little-endian
+ * on every platform PostgreSQL's Debian packages build cocoon for) order;
+ * the magic number detects a mismatch.
+ *
+ * src/cocoon_format.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef COCOON_FORMAT_H
+#define COCOON_FORMAT_H
+
+#include "c.h"
+
+#define COCOON_META_MAGIC		0x434F434E	/* "COCN" */
+#define COCOON_STRIPE_MAGIC		0x53545250	/* "STRP" */
+#define COCOON_FORMAT_VERSION	1
+
+#define COCOON_METAPAGE_BLKNO	0
+#define COCOON_PAGE_DATA		(BLCKSZ - SizeOfPageHeaderData)
+
+typedef struct CocoonMetaPageData
+{
+	uint32		magic;
+	uint32		version;
+	uint64		storage_id;		/* key of this storage's rows in cocoon.stripe */
+	uint64		next_row;		/* first row number not yet reserved */
+	uint64		next_offset;	/* first logical byte not yet reserved */
+	uint64		next_stripe_id; /* next stripe id to hand out */
+} CocoonMetaPageData;
+
+/* Column flags */
+#define COCOON_COL_DROPPED		0x01
+
+typedef struct CocoonColumnDesc
+{
+	uint32		atttypid;		/* type at write time (informational) */
+	int16		typlen;
+	uint8		kind;			/* CocoonValueKind */
+	uint8		flags;
+} CocoonColumnDesc;
+
+/* Chunk flags */
+#define COCOON_CHUNK_HAS_MINMAX	0x01	/* min/max (int64 kinds) are valid */
+
+typedef struct CocoonChunkDesc
+{
+	uint64		offset;			/* from stripe start */
+	uint64		stored_len;		/* bytes on disk */
+	uint64		raw_len;		/* encoded bytes before compression */
+	uint32		crc;			/* CRC32C of the stored bytes */
+	uint32		nnulls;
+	uint32		nrows;			/* rows in this chunk (same for all columns) */
+	uint32		first;			/* index of its first row within the stripe */
+	uint8		compression;	/* CocoonCompression */
+	uint8		codec;			/* CocoonCodecId (informational) */
+	uint8		flags;
+	uint8		pad[5];
+	int64		min_value;		/* for VK_INT columns, when HAS_MINMAX */
+	int64		max_value;
+} CocoonChunkDesc;
+
+typedef struct CocoonStripeHeader
+{
+	uint32		magic;
+	uint16		version;
+	uint16		natts;
+	uint32		header_len;		/* header + column descs + chunk descs */
+	uint32		header_crc;
+	uint64		stripe_id;
+	uint64		first_row;
+	uint32		nrows;
+	uint32		chunk_rows;		/* rows per chunk (last chunk may be short) */
+	uint32		nchunks;
+	uint32		pad;
+	uint64		total_len;		/* header + all chunk data */
+	uint64		raw_bytes;		/* uncompressed size of the values */
+} CocoonStripeHeader;
+
+#endif							/* COCOON_FORMAT_H */

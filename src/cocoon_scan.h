@@ -1,0 +1,42 @@
+/*-------------------------------------------------------------------------
+ *
+ * cocoon_scan.h
+ *	  What the CocoonScan node tells a cocoon table scan, and what it
+ *	  learns back: projected columns, time bounds, skip counters.
+ *
+ * src/cocoon_scan.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef COCOON_SCAN_H
+#define COCOON_SCAN_H
+
+#include "access/relscan.h"
+#include "nodes/bitmapset.h"
+
+typedef struct CocoonScanBounds
+{
+	bool		has_ts;			/* ts_lo..ts_hi (inclusive) bound ts_attno */
+	AttrNumber	ts_attno;
+	int64		ts_lo;
+	int64		ts_hi;
+} CocoonScanBounds;
+
+typedef struct CocoonScanStats
+{
+	uint64		stripes_total;
+	uint64		stripes_skipped_time;
+	uint64		stripes_read;
+	uint64		chunks_skipped;
+	uint64		bytes_decompressed;
+} CocoonScanStats;
+
+extern void cocoon_scan_set_attrs(TableScanDesc scan, Bitmapset *attrs);
+extern void cocoon_scan_set_bounds(TableScanDesc scan, const CocoonScanBounds *bounds);
+extern void cocoon_scan_get_stats(TableScanDesc scan, CocoonScanStats *out);
+
+/* meta.c */
+extern List *cocoon_meta_stripes_in_range(uint64 storage_id, Snapshot snapshot,
+										  int64 lo, int64 hi, uint64 *total);
+
+#endif							/* COCOON_SCAN_H */

@@ -1,0 +1,302 @@
+/*-------------------------------------------------------------------------
+ *
+ * meta.c
+ *	  The stripe directory: one heap row per stripe in cocoon.stripe.
+ *
+ * A stripe is visible to a snapshot exactly when its directory row is, so
+ * rollback, savepoints, concurrent snapshots and 2PC all follow heap MVCC.
+ * The row is inserted when a write buffer first reserves its row numbers
+ * ("reserved": data_length = 0), so that a unique-index check in another
+ * transaction finds an in-progress inserter to wait for; when the stripe is
+ * written, the row is overwritten in place (same length: every column is a
+ * NOT NULL fixed-width value) with the stripe's location and statistics.
+ * An in-place update keeps the row's xmin, so visibility is unchanged.
+ *
+ * Rows are keyed by (storage_id, first_row); storage_id lives in the
+ * relation's metapage and so follows the relation's files through TRUNCATE,
+ * VACUUM FULL and ALTER TABLE ... SET ACCESS METHOD.
+ *
+ * src/meta.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/indexing.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "cocoon.h"
+#include "cocoon_scan.h"
+
+enum
+{
+	Anum_stripe_storage_id = 1,
+	Anum_stripe_stripe_id,
+	Anum_stripe_first_row,
+	Anum_stripe_row_count,
+	Anum_stripe_data_offset,
+	Anum_stripe_data_length,
+	Anum_stripe_part_key,
+	Anum_stripe_min_ts,
+	Anum_stripe_max_ts,
+	Anum_stripe_has_ts,
+	Anum_stripe_raw_bytes,
+	Natts_stripe = Anum_stripe_raw_bytes
+};
+
+static Oid
+stripe_relid(void)
+{
+	return cocoon_relname_oid("stripe");
+}
+
+static Oid
+stripe_indexid(void)
+{
+	return cocoon_relname_oid("stripe_pkey");
+}
+
+static HeapTuple
+form_stripe_tuple(Relation dir, uint64 storage_id, StripeEntry *e)
+{
+	Datum		values[Natts_stripe];
+	bool		nulls[Natts_stripe];
+
+	memset(nulls, 0, sizeof(nulls));
+	values[Anum_stripe_storage_id - 1] = Int64GetDatum((int64) storage_id);
+	values[Anum_stripe_stripe_id - 1] = Int64GetDatum((int64) e->stripe_id);
+	values[Anum_stripe_first_row - 1] = Int64GetDatum((int64) e->first_row);
+	values[Anum_stripe_row_count - 1] = Int64GetDatum((int64) e->row_count);
+	values[Anum_stripe_data_offset - 1] = Int64GetDatum((int64) e->data_offset);
+	values[Anum_stripe_data_length - 1] = Int64GetDatum((int64) e->data_length);
+	values[Anum_stripe_part_key - 1] = Int64GetDatum(e->part_key);
+	values[Anum_stripe_min_ts - 1] = Int64GetDatum(e->min_ts);
+	values[Anum_stripe_max_ts - 1] = Int64GetDatum(e->max_ts);
+	values[Anum_stripe_has_ts - 1] = BoolGetDatum(e->has_ts);
+	values[Anum_stripe_raw_bytes - 1] = Int64GetDatum((int64) e->raw_bytes);
+	return heap_form_tuple(RelationGetDescr(dir), values, nulls);
+}
+
+static void
+deform_stripe_tuple(Relation dir, HeapTuple tup, StripeEntry *e)
+{
+	Datum		values[Natts_stripe];
+	bool		nulls[Natts_stripe];
+
+	heap_deform_tuple(tup, RelationGetDescr(dir), values, nulls);
+	e->stripe_id = (uint64) DatumGetInt64(values[Anum_stripe_stripe_id - 1]);
+	e->first_row = (uint64) DatumGetInt64(values[Anum_stripe_first_row - 1]);
+	e->row_count = (uint64) DatumGetInt64(values[Anum_stripe_row_count - 1]);
+	e->data_offset = (uint64) DatumGetInt64(values[Anum_stripe_data_offset - 1]);
+	e->data_length = (uint64) DatumGetInt64(values[Anum_stripe_data_length - 1]);
+	e->part_key = DatumGetInt64(values[Anum_stripe_part_key - 1]);
+	e->min_ts = DatumGetInt64(values[Anum_stripe_min_ts - 1]);
+	e->max_ts = DatumGetInt64(values[Anum_stripe_max_ts - 1]);
+	e->has_ts = DatumGetBool(values[Anum_stripe_has_ts - 1]);
+	e->raw_bytes = (uint64) DatumGetInt64(values[Anum_stripe_raw_bytes - 1]);
+	e->dir_tid = tup->t_self;
+}
+
+/*
+ * Insert the directory row of a freshly reserved stripe; e->dir_tid is set.
+ */
+void
+cocoon_meta_insert_reserved(Relation rel, uint64 storage_id, StripeEntry *e)
+{
+	Relation	dir = table_open(stripe_relid(), RowExclusiveLock);
+	HeapTuple	tup = form_stripe_tuple(dir, storage_id, e);
+
+	CatalogTupleInsert(dir, tup);
+	e->dir_tid = tup->t_self;
+	heap_freetuple(tup);
+	table_close(dir, RowExclusiveLock);
+}
+
+/*
+ * Overwrite the directory row at e->dir_tid in place.
+ */
+void
+cocoon_meta_update_inplace(Relation rel, uint64 storage_id, StripeEntry *e)
+{
+	Relation	dir = table_open(stripe_relid(), RowExclusiveLock);
+	HeapTuple	tup = form_stripe_tuple(dir, storage_id, e);
+
+	tup->t_self = e->dir_tid;
+	tup->t_tableOid = RelationGetRelid(dir);
+	heap_inplace_update(dir, tup);
+	heap_freetuple(tup);
+	table_close(dir, RowExclusiveLock);
+}
+
+static int
+stripe_cmp(const ListCell *a, const ListCell *b)
+{
+	StripeEntry *x = lfirst(a);
+	StripeEntry *y = lfirst(b);
+
+	if (x->first_row < y->first_row)
+		return -1;
+	if (x->first_row > y->first_row)
+		return 1;
+	return 0;
+}
+
+/*
+ * All stripes of a storage visible to snapshot, ordered by first_row.
+ * Reserved (not yet written) stripes are left out unless asked for.
+ */
+List *
+cocoon_meta_stripes(uint64 storage_id, Snapshot snapshot, bool include_reserved)
+{
+	Relation	dir;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	List	   *result = NIL;
+
+	if (storage_id == 0)
+		return NIL;
+	dir = table_open(stripe_relid(), AccessShareLock);
+	ScanKeyInit(&key, Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan(dir, stripe_indexid(), true, snapshot, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		StripeEntry *e = palloc(sizeof(StripeEntry));
+
+		deform_stripe_tuple(dir, tup, e);
+		if (e->data_length == 0 && !include_reserved)
+		{
+			pfree(e);
+			continue;
+		}
+		result = lappend(result, e);
+	}
+	systable_endscan(scan);
+	table_close(dir, AccessShareLock);
+	list_sort(result, stripe_cmp);
+	return result;
+}
+
+/*
+ * Find the visible stripe holding row number row.  Returns false if none.
+ * *reserved_only is set when the stripe is reserved but not written (its
+ * rows are still in some transaction's memory).
+ */
+bool
+cocoon_meta_find_row(uint64 storage_id, uint64 row, Snapshot snapshot,
+					 StripeEntry *out, bool *reserved_only)
+{
+	Relation	dir;
+	Relation	idx;
+	SysScanDesc scan;
+	ScanKeyData keys[2];
+	HeapTuple	tup;
+	bool		found = false;
+
+	*reserved_only = false;
+	if (storage_id == 0)
+		return false;
+	dir = table_open(stripe_relid(), AccessShareLock);
+	idx = index_open(stripe_indexid(), AccessShareLock);
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	ScanKeyInit(&keys[1], 2, BTLessEqualStrategyNumber, F_INT8LE,
+				Int64GetDatum((int64) row));
+	scan = systable_beginscan_ordered(dir, idx, snapshot, 2, keys);
+	tup = systable_getnext_ordered(scan, BackwardScanDirection);
+	if (HeapTupleIsValid(tup))
+	{
+		deform_stripe_tuple(dir, tup, out);
+		if (row < out->first_row + out->row_count)
+		{
+			found = true;
+			*reserved_only = (out->data_length == 0);
+		}
+	}
+	systable_endscan_ordered(scan);
+	index_close(idx, AccessShareLock);
+	table_close(dir, AccessShareLock);
+	return found;
+}
+
+/*
+ * Delete every directory row of a storage (transactionally).
+ */
+void
+cocoon_meta_delete_storage(uint64 storage_id)
+{
+	Relation	dir;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+
+	if (storage_id == 0)
+		return;
+	dir = table_open(stripe_relid(), RowExclusiveLock);
+	ScanKeyInit(&key, Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan(dir, stripe_indexid(), true, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		CatalogTupleDelete(dir, &tup->t_self);
+	systable_endscan(scan);
+	table_close(dir, RowExclusiveLock);
+}
+
+/*
+ * Bytes of directory data a storage accounts for: its rows (tuple + line
+ * pointer) and their index entries.
+ */
+uint64
+cocoon_meta_bytes(uint64 storage_id)
+{
+	Relation	dir;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	uint64		bytes = 0;
+
+	if (storage_id == 0)
+		return 0;
+	dir = table_open(stripe_relid(), AccessShareLock);
+	ScanKeyInit(&key, Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan(dir, stripe_indexid(), true, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		bytes += MAXALIGN(tup->t_len) + sizeof(ItemIdData) + 24;
+	systable_endscan(scan);
+	table_close(dir, AccessShareLock);
+	return bytes;
+}
+
+/*
+ * Stripes whose time range meets [lo, hi].  *total receives the number of stripes considered.
+ */
+List *
+cocoon_meta_stripes_in_range(uint64 storage_id, Snapshot snapshot,
+							 int64 lo, int64 hi, uint64 *total)
+{
+	List	   *all = cocoon_meta_stripes(storage_id, snapshot, false);
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	*total = list_length(all);
+	foreach(lc, all)
+	{
+		StripeEntry *e = lfirst(lc);
+
+		/* no row of a stripe without times can satisfy a time comparison */
+		if (!e->has_ts || e->max_ts < lo || e->min_ts > hi)
+			continue;
+		result = lappend(result, e);
+	}
+	list_free(all);
+	return result;
+}

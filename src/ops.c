@@ -1,0 +1,256 @@
+/*-------------------------------------------------------------------------
+ *
+ * ops.c
+ *	  SQL-callable operations: stats, per-column stats, verify.
+ *
+ * Every function checks the caller's rights on the table it names the way
+ * PostgreSQL's own commands do: reading statistics or verifying needs
+ * SELECT on the table.
+ *
+ * src/ops.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "access/table.h"
+#include "catalog/pg_class.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/tuplestore.h"
+
+#include "cocoon.h"
+
+/*
+ * Open relid for reading after checking that it is a cocoon table and that
+ * the user may SELECT from it.
+ */
+static Relation
+open_cocoon_for_read(Oid relid)
+{
+	Relation	rel;
+	AclResult	acl;
+
+	rel = try_relation_open(relid, AccessShareLock);
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	acl = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
+	if (acl != ACLCHECK_OK)
+		aclcheck_error(acl, get_relkind_objtype(rel->rd_rel->relkind),
+					   RelationGetRelationName(rel));
+	if (!cocoon_is_cocoon_rel(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a cocoon table", RelationGetRelationName(rel)),
+				 errhint("Create it with CREATE TABLE ... USING cocoon, or convert it with ALTER TABLE ... SET ACCESS METHOD cocoon.")));
+	return rel;
+}
+
+static List *
+visible_stripes(Relation rel)
+{
+	if (!cocoon_storage_exists(rel))
+		return NIL;
+	return cocoon_meta_stripes(cocoon_storage_id(rel, false), GetActiveSnapshot(), false);
+}
+
+/*
+ * cocoon.stats(regclass): one row describing the table.
+ */
+PG_FUNCTION_INFO_V1(cocoon_stats);
+Datum
+cocoon_stats(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel = open_cocoon_for_read(relid);
+	TupleDesc	tupdesc;
+	Datum		values[9];
+	bool		nulls[9];
+	List	   *stripes = visible_stripes(rel);
+	ListCell   *lc;
+	uint64		rows = 0,
+				chunks = 0,
+				raw = 0,
+				data = 0,
+				meta_bytes;
+	uint64		stored;
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "cocoon stats",
+											  ALLOCSET_DEFAULT_SIZES);
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+
+	foreach(lc, stripes)
+	{
+		StripeEntry *e = lfirst(lc);
+		StripeReader *sr = cocoon_stripe_open(rel, e, cxt);
+
+		rows += e->row_count;
+		raw += e->raw_bytes;
+		data += e->data_length;
+		chunks += (uint64) cocoon_stripe_nchunks(sr) * cocoon_stripe_header(sr)->natts;
+		cocoon_stripe_close(sr);
+	}
+	meta_bytes = cocoon_storage_exists(rel) ? cocoon_meta_bytes(cocoon_storage_id(rel, false)) : 0;
+	stored = (uint64) RelationGetNumberOfBlocks(rel) * BLCKSZ + meta_bytes;
+
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = Int64GetDatum((int64) rows);
+	values[1] = Int64GetDatum((int64) list_length(stripes));
+	values[2] = Int64GetDatum((int64) chunks);
+	values[3] = Int64GetDatum((int64) raw);
+	values[4] = Int64GetDatum((int64) data);
+	values[5] = Int64GetDatum((int64) meta_bytes);
+	values[6] = Int64GetDatum((int64) stored);
+	if (stored > 0)
+		values[7] = Float8GetDatum((double) raw / (double) stored);
+	else
+		nulls[7] = true;
+	values[8] = Int64GetDatum((int64) cocoon_pending_row_count(rel));
+	MemoryContextDelete(cxt);
+	relation_close(rel, AccessShareLock);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/*
+ * cocoon.column_stats(regclass): per column, the codecs in use and bytes.
+ */
+PG_FUNCTION_INFO_V1(cocoon_column_stats);
+Datum
+cocoon_column_stats(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel = open_cocoon_for_read(relid);
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			natts = desc->natts;
+	List	   *stripes = visible_stripes(rel);
+	ListCell   *lc;
+	uint64	   *nchunks = palloc0(sizeof(uint64) * natts);
+	uint64	   *nulls_n = palloc0(sizeof(uint64) * natts);
+	uint64	   *encoded = palloc0(sizeof(uint64) * natts);
+	uint64	   *stored = palloc0(sizeof(uint64) * natts);
+	uint64	  (*codecs)[16] = palloc0(sizeof(uint64[16]) * natts);
+	uint64	  (*comps)[4] = palloc0(sizeof(uint64[4]) * natts);
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "cocoon stats",
+											  ALLOCSET_DEFAULT_SIZES);
+	int			a;
+
+	InitMaterializedSRF(fcinfo, 0);
+	foreach(lc, stripes)
+	{
+		StripeReader *sr = cocoon_stripe_open(rel, lfirst(lc), cxt);
+		uint32		c;
+
+		for (c = 0; c < cocoon_stripe_nchunks(sr); c++)
+			for (a = 0; a < natts; a++)
+			{
+				const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(sr, c, a);
+
+				if (d == NULL)
+					continue;
+				nchunks[a]++;
+				nulls_n[a] += d->nnulls;
+				encoded[a] += d->raw_len;
+				stored[a] += d->stored_len;
+				codecs[a][d->codec & 15]++;
+				comps[a][d->compression & 3]++;
+			}
+		cocoon_stripe_close(sr);
+	}
+	MemoryContextDelete(cxt);
+
+	for (a = 0; a < natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+		Datum		values[8];
+		bool		isnull[8];
+		StringInfoData codec_list;
+		StringInfoData comp_list;
+		int			k;
+
+		if (att->attisdropped)
+			continue;
+		initStringInfo(&codec_list);
+		initStringInfo(&comp_list);
+		for (k = 0; k < 16; k++)
+			if (codecs[a][k])
+				appendStringInfo(&codec_list, "%s%s:%llu", codec_list.len ? " " : "",
+								 cocoon_codec_name((CocoonCodecId) k),
+								 (unsigned long long) codecs[a][k]);
+		for (k = 0; k < 4; k++)
+			if (comps[a][k])
+				appendStringInfo(&comp_list, "%s%s:%llu", comp_list.len ? " " : "",
+								 cocoon_compression_name((CocoonCompression) k),
+								 (unsigned long long) comps[a][k]);
+		memset(isnull, 0, sizeof(isnull));
+		values[0] = Int16GetDatum(att->attnum);
+		values[1] = CStringGetTextDatum(NameStr(att->attname));
+		values[2] = CStringGetTextDatum(codec_list.data);
+		values[3] = CStringGetTextDatum(comp_list.data);
+		values[4] = Int64GetDatum((int64) nchunks[a]);
+		values[5] = Int64GetDatum((int64) nulls_n[a]);
+		values[6] = Int64GetDatum((int64) encoded[a]);
+		values[7] = Int64GetDatum((int64) stored[a]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, isnull);
+	}
+	relation_close(rel, AccessShareLock);
+	return (Datum) 0;
+}
+
+/*
+ * cocoon.verify(regclass): one row per problem found.
+ */
+PG_FUNCTION_INFO_V1(cocoon_verify);
+Datum
+cocoon_verify(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel = open_cocoon_for_read(relid);
+	List	   *stripes;
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+	stripes = visible_stripes(rel);
+	foreach(lc, stripes)
+	{
+		StripeEntry *e = lfirst(lc);
+		List	   *cols;
+		List	   *chunks;
+		List	   *problems = cocoon_stripe_verify(rel, e, &cols, &chunks);
+		int			i;
+
+		for (i = 0; i < list_length(problems); i++)
+		{
+			Datum		values[4];
+			bool		isnull[4];
+			int			col = list_nth_int(cols, i);
+			int			chunk = list_nth_int(chunks, i);
+
+			memset(isnull, 0, sizeof(isnull));
+			values[0] = Int64GetDatum((int64) e->stripe_id);
+			if (col < 0)
+				isnull[1] = true;
+			else
+				values[1] = Int32GetDatum(col);
+			if (chunk < 0)
+				isnull[2] = true;
+			else
+				values[2] = Int32GetDatum(chunk);
+			values[3] = CStringGetTextDatum((char *) list_nth(problems, i));
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, isnull);
+		}
+	}
+	relation_close(rel, AccessShareLock);
+	return (Datum) 0;
+}

@@ -1,0 +1,533 @@
+/*-------------------------------------------------------------------------
+ *
+ * read.c
+ *	  Stripe and chunk readers.
+ *
+ * A StripeReader reads a stripe's header once (checking its CRC32C), then
+ * loads chunk groups on demand: for each requested column the chunk's
+ * stored bytes are read, their CRC32C checked, decompressed, decoded, and
+ * turned into an array of Datums that point into the decoded bytes (no copy
+ * per value).  Memory: the header lives in the reader's context; a chunk
+ * group's data lives in a context reset when the next group is loaded.
+ *
+ * Damage is reported as ERRCODE_DATA_CORRUPTED naming table, stripe,
+ * column and chunk; with cocoon.skip_damaged_chunks on, a damaged chunk
+ * group is instead skipped with a WARNING (its rows are not returned).
+ *
+ * src/read.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/tupdesc_details.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "cocoon.h"
+
+struct StripeReader
+{
+	Relation	rel;
+	StripeEntry entry;
+	MemoryContext cxt;
+	MemoryContext chunkcxt;
+	char	   *header;
+	CocoonStripeHeader hdr;
+	CocoonColumnDesc *cols;
+	CocoonChunkDesc *chunks;
+	int			natts;			/* of the relation now */
+	int			loaded_chunk;	/* -1 if none */
+	bool		damaged;		/* current chunk group was skipped */
+	bool	   *loaded;			/* [natts] */
+	Datum	  **values;			/* [natts][nrows of chunk] */
+	bool	  **isnull;
+	uint64		bytes_decompressed;
+};
+
+static void
+stripe_corrupt(StripeReader *sr, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("cocoon table \"%s\": stripe %llu is damaged",
+					RelationGetRelationName(sr->rel),
+					(unsigned long long) sr->entry.stripe_id),
+			 errdetail("%s", detail)));
+}
+
+StripeReader *
+cocoon_stripe_open(Relation rel, StripeEntry *e, MemoryContext parent)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "cocoon stripe reader",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	StripeReader *sr = palloc0(sizeof(StripeReader));
+	CocoonStripeHeader hdr;
+	uint32		crc;
+	uint64		expect_len;
+
+	sr->rel = rel;
+	sr->entry = *e;
+	sr->cxt = cxt;
+	sr->chunkcxt = AllocSetContextCreate(cxt, "cocoon chunk group",
+										 ALLOCSET_DEFAULT_SIZES);
+	sr->natts = RelationGetDescr(rel)->natts;
+	sr->loaded_chunk = -1;
+
+	if (e->data_length < sizeof(CocoonStripeHeader))
+		stripe_corrupt(sr, "The directory gives a stripe length shorter than a stripe header.");
+	cocoon_storage_read(rel, e->data_offset, (char *) &hdr, sizeof(hdr));
+	if (hdr.magic != COCOON_STRIPE_MAGIC)
+		stripe_corrupt(sr, "The stripe header's magic number is wrong.");
+	if (hdr.version != COCOON_FORMAT_VERSION)
+		stripe_corrupt(sr, "The stripe header's format version is unknown.");
+	expect_len = sizeof(CocoonStripeHeader) + sizeof(CocoonColumnDesc) * (uint64) hdr.natts +
+		sizeof(CocoonChunkDesc) * (uint64) hdr.nchunks * hdr.natts;
+	if (hdr.header_len != expect_len || hdr.header_len > e->data_length ||
+		hdr.total_len != e->data_length || hdr.header_len > MaxAllocSize)
+		stripe_corrupt(sr, "The stripe header's lengths are inconsistent.");
+	sr->header = palloc(hdr.header_len);
+	cocoon_storage_read(rel, e->data_offset, sr->header, hdr.header_len);
+	((CocoonStripeHeader *) sr->header)->header_crc = 0;
+	crc = cocoon_crc32c(sr->header, hdr.header_len);
+	if (crc != hdr.header_crc)
+		stripe_corrupt(sr, "The stripe header's checksum does not match.");
+	if (hdr.first_row != e->first_row || hdr.nrows != e->row_count ||
+		hdr.stripe_id != e->stripe_id)
+		stripe_corrupt(sr, "The stripe header does not match its directory entry.");
+	sr->hdr = hdr;
+	sr->cols = (CocoonColumnDesc *) (sr->header + sizeof(CocoonStripeHeader));
+	sr->chunks = (CocoonChunkDesc *) (sr->header + sizeof(CocoonStripeHeader) +
+									  sizeof(CocoonColumnDesc) * hdr.natts);
+	/* chunk layout sanity: rows add up, data inside the stripe */
+	{
+		uint32		c;
+		uint64		rows = 0;
+
+		for (c = 0; c < hdr.nchunks; c++)
+		{
+			CocoonChunkDesc *d0 = &sr->chunks[(uint64) c * hdr.natts];
+			int			a;
+
+			if (d0->first != rows && hdr.natts > 0)
+				stripe_corrupt(sr, "Chunk row ranges are inconsistent.");
+			for (a = 0; a < hdr.natts; a++)
+			{
+				CocoonChunkDesc *d = &sr->chunks[(uint64) c * hdr.natts + a];
+
+				if (d->nrows != d0->nrows || d->first != d0->first ||
+					d->offset < hdr.header_len || d->stored_len > hdr.total_len ||
+					d->offset > hdr.total_len - d->stored_len)
+					stripe_corrupt(sr, "Chunk locations are inconsistent.");
+			}
+			if (hdr.natts > 0)
+				rows += d0->nrows;
+		}
+		if (hdr.natts > 0 && rows != hdr.nrows)
+			stripe_corrupt(sr, "Chunk row counts do not add up to the stripe's.");
+	}
+	sr->loaded = palloc0(sizeof(bool) * sr->natts);
+	sr->values = palloc0(sizeof(Datum *) * sr->natts);
+	sr->isnull = palloc0(sizeof(bool *) * sr->natts);
+	MemoryContextSwitchTo(old);
+	return sr;
+}
+
+void
+cocoon_stripe_close(StripeReader *sr)
+{
+	if (sr)
+		MemoryContextDelete(sr->cxt);
+}
+
+uint32
+cocoon_stripe_nchunks(StripeReader *sr)
+{
+	return sr->hdr.nchunks;
+}
+
+uint32
+cocoon_stripe_chunk_rows(StripeReader *sr, uint32 chunk)
+{
+	if (sr->hdr.natts == 0)
+		return chunk == 0 ? sr->hdr.nrows : 0;
+	return sr->chunks[(uint64) chunk * sr->hdr.natts].nrows;
+}
+
+const CocoonStripeHeader *
+cocoon_stripe_header(StripeReader *sr)
+{
+	return &sr->hdr;
+}
+
+const CocoonChunkDesc *
+cocoon_stripe_chunk_desc(StripeReader *sr, uint32 chunk, int attidx)
+{
+	if (attidx >= sr->hdr.natts || chunk >= sr->hdr.nchunks)
+		return NULL;
+	return &sr->chunks[(uint64) chunk * sr->hdr.natts + attidx];
+}
+
+bool
+cocoon_stripe_chunk_damaged(StripeReader *sr)
+{
+	return sr->damaged;
+}
+
+uint64
+cocoon_stripe_bytes_decompressed(StripeReader *sr)
+{
+	return sr->bytes_decompressed;
+}
+
+/*
+ * Can chunk's values of attribute attno (an int64-kind column) fall in
+ * [lo, hi]?  True when unknown.
+ */
+bool
+cocoon_stripe_chunk_may_match_ts(StripeReader *sr, uint32 chunk, AttrNumber attno,
+								 int64 lo, int64 hi)
+{
+	const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(sr, chunk, attno - 1);
+
+	if (d == NULL || !(d->flags & COCOON_CHUNK_HAS_MINMAX))
+		return true;
+	return !(d->max_value < lo || d->min_value > hi);
+}
+
+/*
+ * Read, check and decode one chunk.  Returns false (after a WARNING) if it
+ * is damaged and cocoon.skip_damaged_chunks is on; raises an error if it is
+ * damaged otherwise.
+ */
+static bool
+decode_chunk(StripeReader *sr, uint32 chunk, int a, CocoonVector *vec, char **why)
+{
+	CocoonChunkDesc *d = &sr->chunks[(uint64) chunk * sr->hdr.natts + a];
+	CocoonColumnDesc *col = &sr->cols[a];
+	char	   *stored;
+	uint8	   *raw;
+	CocoonCodecResult r;
+	CocoonDecodeLimits limits;
+
+	*why = NULL;
+	if (d->stored_len > MaxAllocHugeSize || d->raw_len > MaxAllocHugeSize)
+	{
+		*why = "chunk lengths are out of range";
+		return false;
+	}
+	stored = palloc_extended(Max(d->stored_len, 1), MCXT_ALLOC_HUGE);
+	cocoon_storage_read(sr->rel, sr->entry.data_offset + d->offset, stored, d->stored_len);
+	if (cocoon_crc32c(stored, d->stored_len) != d->crc)
+	{
+		*why = "checksum mismatch";
+		return false;
+	}
+	if (d->compression == COMPRESSION_NONE)
+	{
+		if (d->raw_len != d->stored_len)
+		{
+			*why = "length mismatch";
+			return false;
+		}
+		raw = (uint8 *) stored;
+	}
+	else
+	{
+		r = cocoon_decompress((CocoonCompression) d->compression, (uint8 *) stored,
+							  d->stored_len, d->raw_len, &raw);
+		if (r != COCOON_CODEC_OK)
+		{
+			*why = (char *) cocoon_codec_result_string(r);
+			return false;
+		}
+		pfree(stored);
+	}
+	sr->bytes_decompressed += d->raw_len;
+	limits.max_rows = d->nrows;
+	limits.max_bytes = MaxAllocHugeSize;
+	r = cocoon_decode(raw, d->raw_len, (CocoonValueKind) col->kind,
+					  col->kind == VK_FIXED ? (uint32) col->typlen : 0, &limits, vec);
+	if (r != COCOON_CODEC_OK)
+	{
+		*why = (char *) cocoon_codec_result_string(r);
+		return false;
+	}
+	if (vec->nrows != d->nrows)
+	{
+		*why = "row count mismatch";
+		return false;
+	}
+	return true;
+}
+
+static void
+chunk_damaged(StripeReader *sr, uint32 chunk, int a, const char *why)
+{
+	int			elevel = cocoon_skip_damaged_chunks ? WARNING : ERROR;
+
+	ereport(elevel,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("cocoon table \"%s\": stripe %llu, column %d (%s), chunk %u is damaged: %s",
+					RelationGetRelationName(sr->rel),
+					(unsigned long long) sr->entry.stripe_id, a + 1,
+					a < sr->natts ? NameStr(TupleDescAttr(RelationGetDescr(sr->rel), a)->attname) : "?",
+					chunk, why),
+			 cocoon_skip_damaged_chunks ? errdetail("Its %u rows are skipped.",
+													cocoon_stripe_chunk_rows(sr, chunk)) :
+			 errhint("Run SELECT * FROM cocoon.verify('%s') to list damage; SET cocoon.skip_damaged_chunks = on reads the rest.",
+					 RelationGetRelationName(sr->rel))));
+}
+
+/*
+ * Turn a decoded vector into per-row Datums for attribute a (0-based).
+ */
+static void
+materialize(StripeReader *sr, int a, CocoonVector *vec, Form_pg_attribute att)
+{
+	uint32		n = vec->nrows;
+	Datum	   *values = palloc_extended(sizeof(Datum) * Max(n, 1), MCXT_ALLOC_HUGE);
+	bool	   *isnull = palloc_extended(sizeof(bool) * Max(n, 1), MCXT_ALLOC_HUGE);
+	uint32		i;
+	uint32		k = 0;
+	int16		typlen = sr->cols[a].typlen;
+
+	for (i = 0; i < n; i++)
+	{
+		bool		null = vec->nulls && (vec->nulls[i / 8] & (1 << (i % 8)));
+
+		isnull[i] = null;
+		if (null)
+		{
+			values[i] = (Datum) 0;
+			continue;
+		}
+		switch (vec->kind)
+		{
+			case VK_INT:
+				{
+					int64		v = vec->ints[k];
+
+					switch (typlen)
+					{
+						case 1:
+							values[i] = CharGetDatum((char) v);
+							break;
+						case 2:
+							values[i] = Int16GetDatum((int16) v);
+							break;
+						case 4:
+							values[i] = Int32GetDatum((int32) v);
+							break;
+						default:
+							values[i] = Int64GetDatum(v);
+							break;
+					}
+					break;
+				}
+			case VK_FLOAT:
+				if (typlen == 4)
+					values[i] = UInt32GetDatum((uint32) vec->bits[k]);
+				else
+					values[i] = Int64GetDatum((int64) vec->bits[k]);
+				break;
+			case VK_BOOL:
+				values[i] = BoolGetDatum(vec->bools[k] != 0);
+				break;
+			case VK_FIXED:
+				{
+					char	   *src = (char *) vec->data + (uint64) k * vec->fixed_len;
+
+					if (att->attalign != TYPALIGN_CHAR &&
+						((uintptr_t) src % (att->attalign == TYPALIGN_DOUBLE ? 8 :
+											att->attalign == TYPALIGN_INT ? 4 : 2)) != 0)
+					{
+						char	   *copy = palloc(vec->fixed_len);
+
+						memcpy(copy, src, vec->fixed_len);
+						src = copy;
+					}
+					values[i] = PointerGetDatum(src);
+					break;
+				}
+			case VK_VAR:
+				{
+					char	   *src = (char *) vec->data + vec->offsets[k];
+					uint64		len = vec->offsets[k + 1] - vec->offsets[k];
+
+					if (typlen == -1)
+					{
+						/* a varlena must say its own length */
+						if (len == 0 || (VARATT_IS_1B(src) ? VARSIZE_1B(src) : (len >= 4 ? VARSIZE_4B(src) : 0)) != len ||
+							VARATT_IS_EXTERNAL(src) || (!VARATT_IS_1B(src) && VARATT_IS_COMPRESSED(src)))
+							stripe_corrupt(sr, "A decoded value is not a well-formed varlena.");
+						if (!VARATT_IS_1B(src) && ((uintptr_t) src & 3) != 0)
+						{
+							char	   *copy = palloc_extended(len, MCXT_ALLOC_HUGE);
+
+							memcpy(copy, src, len);
+							src = copy;
+						}
+					}
+					else if (len == 0 || src[len - 1] != '\0')
+						stripe_corrupt(sr, "A decoded value is not a well-formed C string.");
+					values[i] = PointerGetDatum(src);
+					break;
+				}
+		}
+		k++;
+	}
+	sr->values[a] = values;
+	sr->isnull[a] = isnull;
+}
+
+/*
+ * Load chunk group `chunk` for the attributes in attrs (0-based attribute
+ * numbers; NULL means all).
+ */
+void
+cocoon_stripe_load_chunk(StripeReader *sr, uint32 chunk, Bitmapset *attrs)
+{
+	MemoryContext old;
+	TupleDesc	desc = RelationGetDescr(sr->rel);
+	int			a;
+
+	if (sr->loaded_chunk != (int) chunk)
+	{
+		MemoryContextReset(sr->chunkcxt);
+		memset(sr->loaded, 0, sizeof(bool) * sr->natts);
+		sr->loaded_chunk = (int) chunk;
+		sr->damaged = false;
+	}
+	if (sr->damaged)
+		return;
+	old = MemoryContextSwitchTo(sr->chunkcxt);
+	for (a = 0; a < sr->natts && a < sr->hdr.natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+		CocoonVector vec;
+		char	   *why;
+
+		if (sr->loaded[a] || att->attisdropped)
+			continue;
+		if (attrs != NULL && !bms_is_member(a, attrs))
+			continue;
+		if (sr->cols[a].kind != (uint8) cocoon_value_kind(att) ||
+			sr->cols[a].typlen != att->attlen)
+			stripe_corrupt(sr, psprintf("Column %d was written as a different type.", a + 1));
+		memset(&vec, 0, sizeof(vec));
+		if (!decode_chunk(sr, chunk, a, &vec, &why))
+		{
+			chunk_damaged(sr, chunk, a, why);
+			/* only reached with skip_damaged_chunks on */
+			sr->damaged = true;
+			break;
+		}
+		materialize(sr, a, &vec, att);
+		sr->loaded[a] = true;
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Fill slot with row `row` of the loaded chunk group.  Attributes outside
+ * attrs (when not NULL) are returned as NULL.
+ */
+void
+cocoon_stripe_fill_slot(StripeReader *sr, uint32 row, TupleTableSlot *slot, Bitmapset *attrs)
+{
+	TupleDesc	desc = slot->tts_tupleDescriptor;
+	int			natts = desc->natts;
+	int			a;
+
+	ExecClearTuple(slot);
+	for (a = 0; a < natts; a++)
+	{
+		if (a >= sr->hdr.natts)
+		{
+			/* added after this stripe was written: its default, or NULL */
+			slot->tts_values[a] = getmissingattr(desc, a + 1, &slot->tts_isnull[a]);
+			continue;
+		}
+		if (!sr->loaded[a])
+		{
+			slot->tts_values[a] = (Datum) 0;
+			slot->tts_isnull[a] = true;
+			continue;
+		}
+		slot->tts_values[a] = sr->values[a][row];
+		slot->tts_isnull[a] = sr->isnull[a][row];
+	}
+	ExecStoreVirtualTuple(slot);
+}
+
+/*
+ * Check a whole stripe: header, every chunk's checksum and decoding.
+ * Returns a list of problem descriptions (char *); problems_cols and
+ * problems_chunks receive the matching column numbers and chunk numbers
+ * (as integers; -1 when the problem is not a chunk's).  Never raises an
+ * error for damage it can describe.
+ */
+List *
+cocoon_stripe_verify(Relation rel, StripeEntry *e, List **problems_cols, List **problems_chunks)
+{
+	List	   *problems = NIL;
+	StripeReader *sr = NULL;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	*problems_cols = NIL;
+	*problems_chunks = NIL;
+	PG_TRY();
+	{
+		sr = cocoon_stripe_open(rel, e, cxt);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_DATA_CORRUPTED)
+			PG_RE_THROW();
+		FlushErrorState();
+		problems = lappend(problems, psprintf("%s: %s", edata->message,
+											  edata->detail ? edata->detail : ""));
+		*problems_cols = lappend_int(*problems_cols, -1);
+		*problems_chunks = lappend_int(*problems_chunks, -1);
+		return problems;
+	}
+	PG_END_TRY();
+
+	{
+		uint32		c;
+		int			a;
+
+		for (c = 0; c < sr->hdr.nchunks; c++)
+		{
+			for (a = 0; a < sr->hdr.natts; a++)
+			{
+				CocoonVector vec;
+				char	   *why;
+				MemoryContext old = MemoryContextSwitchTo(sr->chunkcxt);
+
+				CHECK_FOR_INTERRUPTS();
+				memset(&vec, 0, sizeof(vec));
+				if (!decode_chunk(sr, c, a, &vec, &why))
+				{
+					MemoryContextSwitchTo(old);
+					problems = lappend(problems, pstrdup(why));
+					*problems_cols = lappend_int(*problems_cols, a + 1);
+					*problems_chunks = lappend_int(*problems_chunks, (int) c);
+				}
+				else
+					MemoryContextSwitchTo(old);
+				MemoryContextReset(sr->chunkcxt);
+			}
+		}
+	}
+	cocoon_stripe_close(sr);
+	return problems;
+}

@@ -1,0 +1,751 @@
+/*-------------------------------------------------------------------------
+ *
+ * scan.c
+ *	  CocoonScan: the custom scan node for cocoon tables.
+ *
+ * Offered through set_rel_pathlist_hook next to the plain sequential scan
+ * and chosen on cost.  It tells the table scan (tableam.c) two things the
+ * table AM API cannot carry:
+ *
+ *	 - which columns the query needs (its target list and quals): the others
+ *	   are never read nor decompressed;
+ *	 - bounds on the table's time column, from quals of the form
+ *	   "ts op expr" where expr is a constant, a parameter or a stable
+ *	   expression (evaluated once at executor start): stripes and chunks
+ *	   whose [min, max] time misses the bounds are skipped unread.
+ *
+ * Pruning never evaluates user functions on row data: it compares the
+ * evaluated bound with the stored min/max only, so it is safe under
+ * row-level security whatever the leakproofness of the quals.  Volatile
+ * expressions are never used for pruning.  All quals are still evaluated
+ * on every returned row by the executor (ExecScan), so pruning can only
+ * remove rows that no qual would have let through.
+ *
+ * Parallel-aware: workers share the stripe counter of the table scan's
+ * parallel descriptor.
+ *
+ * src/scan.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/relation.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_opfamily.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/extensible.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/clauses.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/restrictinfo.h"
+#include "parser/parsetree.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/ruleutils.h"
+#include "utils/syscache.h"
+
+#include "cocoon.h"
+#include "cocoon_scan.h"
+
+static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
+
+typedef struct CocoonScanState
+{
+	CustomScanState css;
+	Bitmapset  *attrs;			/* 0-based attribute numbers to read */
+	AttrNumber	ts_attno;
+	List	   *bound_strategies;	/* int list, parallel to bound_exprs */
+	List	   *bound_exprs;	/* ExprState list */
+	List	   *bound_is_array; /* int list: ScalarArrayOpExpr IN lists */
+	TableScanDesc scan;
+	ParallelTableScanDesc pscan;
+	CocoonScanBounds bounds;
+	bool		empty;			/* bounds can match nothing */
+	CocoonScanStats last_stats;
+} CocoonScanState;
+
+static Plan *plan_cocoon_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
+							  List *tlist, List *clauses, List *custom_plans);
+static Node *create_cocoon_scan_state(CustomScan *cscan);
+static void begin_cocoon_scan(CustomScanState *node, EState *estate, int eflags);
+static TupleTableSlot *exec_cocoon_scan(CustomScanState *node);
+static void end_cocoon_scan(CustomScanState *node);
+static void rescan_cocoon_scan(CustomScanState *node);
+static Size estimate_dsm_cocoon_scan(CustomScanState *node, ParallelContext *pcxt);
+static void initialize_dsm_cocoon_scan(CustomScanState *node, ParallelContext *pcxt,
+									   void *coordinate);
+static void reinitialize_dsm_cocoon_scan(CustomScanState *node, ParallelContext *pcxt,
+										 void *coordinate);
+static void initialize_worker_cocoon_scan(CustomScanState *node, shm_toc *toc,
+										  void *coordinate);
+static void explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es);
+
+static const CustomPathMethods cocoon_path_methods = {
+	.CustomName = "CocoonScan",
+	.PlanCustomPath = plan_cocoon_path,
+};
+
+static const CustomScanMethods cocoon_scan_methods = {
+	.CustomName = "CocoonScan",
+	.CreateCustomScanState = create_cocoon_scan_state,
+};
+
+static const CustomExecMethods cocoon_exec_methods = {
+	.CustomName = "CocoonScan",
+	.BeginCustomScan = begin_cocoon_scan,
+	.ExecCustomScan = exec_cocoon_scan,
+	.EndCustomScan = end_cocoon_scan,
+	.ReScanCustomScan = rescan_cocoon_scan,
+	.EstimateDSMCustomScan = estimate_dsm_cocoon_scan,
+	.InitializeDSMCustomScan = initialize_dsm_cocoon_scan,
+	.ReInitializeDSMCustomScan = reinitialize_dsm_cocoon_scan,
+	.InitializeWorkerCustomScan = initialize_worker_cocoon_scan,
+	.ExplainCustomScan = explain_cocoon_scan,
+};
+
+/* ------------------------------------------------------------------------
+ * Planning
+ * ------------------------------------------------------------------------
+ */
+
+static bool
+is_cocoon_relid(Oid relid, AttrNumber *ts_attno)
+{
+	Relation	rel;
+	bool		result;
+
+	rel = relation_open(relid, NoLock);
+	result = cocoon_is_cocoon_rel(rel);
+	if (result)
+	{
+		CocoonOptions opts;
+
+		cocoon_get_options(rel, &opts);
+		*ts_attno = opts.time_attno;
+	}
+	relation_close(rel, NoLock);
+	return result;
+}
+
+/* Strip binary-compatible relabelling. */
+static Node *
+strip_relabel(Node *n)
+{
+	while (n && IsA(n, RelabelType))
+		n = (Node *) ((RelabelType *) n)->arg;
+	return n;
+}
+
+static bool
+is_ts_var(Node *n, Index relid, AttrNumber ts_attno)
+{
+	n = strip_relabel(n);
+	return n && IsA(n, Var) && ((Var *) n)->varno == relid &&
+		((Var *) n)->varattno == ts_attno && ((Var *) n)->varlevelsup == 0;
+}
+
+/* An operand usable as a bound: no Vars, nothing volatile, no subplans. */
+static bool
+is_bound_operand(Node *n)
+{
+	return n != NULL && !contain_var_clause(n) && !contain_volatile_functions(n) &&
+		!contain_subplans(n);
+}
+
+/*
+ * If clause bounds the time column, return the btree strategy (as seen
+ * with the column on the left) and the bound expression.
+ */
+static bool
+match_time_clause(Expr *clause, Index relid, AttrNumber ts_attno, Oid ts_type,
+				  int *strategy, Expr **bound, bool *is_array)
+{
+	Oid			opfamily = get_opclass_family(GetDefaultOpClass(ts_type, BTREE_AM_OID));
+
+	*is_array = false;
+	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
+	{
+		OpExpr	   *op = (OpExpr *) clause;
+		Node	   *l = linitial(op->args);
+		Node	   *r = lsecond(op->args);
+		Oid			opno = op->opno;
+		int			s;
+
+		if (is_ts_var(r, relid, ts_attno) && !is_ts_var(l, relid, ts_attno))
+		{
+			Node	   *t = l;
+
+			l = r;
+			r = t;
+			opno = get_commutator(opno);
+			if (!OidIsValid(opno))
+				return false;
+		}
+		if (!is_ts_var(l, relid, ts_attno) || !is_bound_operand(r))
+			return false;
+		/* the bound must be of the column's own type */
+		if (exprType(r) != ts_type)
+			return false;
+		s = get_op_opfamily_strategy(opno, opfamily);
+		if (s < BTLessStrategyNumber || s > BTGreaterStrategyNumber)
+			return false;
+		*strategy = s;
+		*bound = (Expr *) r;
+		return true;
+	}
+	if (IsA(clause, ScalarArrayOpExpr))
+	{
+		ScalarArrayOpExpr *sa = (ScalarArrayOpExpr *) clause;
+		Node	   *l = linitial(sa->args);
+		Node	   *r = lsecond(sa->args);
+
+		if (!sa->useOr || !is_ts_var(l, relid, ts_attno) || !is_bound_operand(r))
+			return false;
+		if (exprType(r) != get_array_type(ts_type))
+			return false;
+		if (get_op_opfamily_strategy(sa->opno, opfamily) != BTEqualStrategyNumber)
+			return false;
+		*strategy = BTEqualStrategyNumber;
+		*bound = (Expr *) r;
+		*is_array = true;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Fraction of the table's bytes the query's columns account for.
+ */
+static double
+column_fraction(RelOptInfo *rel, Bitmapset *attrs, bool all)
+{
+	double		needed = 0,
+				total = 0;
+	int			i;
+
+	if (all)
+		return 1.0;
+	for (i = rel->min_attr; i <= rel->max_attr; i++)
+	{
+		int			w = rel->attr_widths[i - rel->min_attr];
+
+		if (i <= 0)
+			continue;
+		if (w <= 0)
+			w = 8;
+		total += w;
+		if (bms_is_member(i - FirstLowInvalidHeapAttributeNumber, attrs))
+			needed += w;
+	}
+	if (total <= 0)
+		return 1.0;
+	return Max(needed / total, 0.02);
+}
+
+static void
+cocoon_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *rte)
+{
+	AttrNumber	ts_attno = 0;
+	Bitmapset  *attrs = NULL;
+	ListCell   *lc;
+	List	   *time_quals = NIL;
+	double		colfrac;
+	double		timefrac;
+	Cost		startup_cost = 0;
+	Cost		cpu_per_tuple;
+	QualCost	qcost;
+	double		ntuples;
+	Oid			ts_type = InvalidOid;
+	int			parallel_workers;
+	CustomPath *cp;
+
+	if (prev_set_rel_pathlist_hook)
+		prev_set_rel_pathlist_hook(root, rel, rti, rte);
+
+	if (!cocoon_enable_custom_scan ||
+		(rel->reloptkind != RELOPT_BASEREL && rel->reloptkind != RELOPT_OTHER_MEMBER_REL))
+		return;
+	if (rte->rtekind != RTE_RELATION || rte->inh ||
+		(rte->relkind != RELKIND_RELATION && rte->relkind != RELKIND_MATVIEW) ||
+		rte->tablesample != NULL)
+		return;
+	if (!is_cocoon_relid(rte->relid, &ts_attno))
+		return;
+
+	/* columns the query needs */
+	pull_varattnos((Node *) rel->reltarget->exprs, rel->relid, &attrs);
+	foreach(lc, rel->baserestrictinfo)
+	{
+		RestrictInfo *ri = lfirst(lc);
+
+		pull_varattnos((Node *) ri->clause, rel->relid, &attrs);
+	}
+	colfrac = column_fraction(rel, attrs,
+							  bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs));
+
+	/* quals that bound the time column */
+	if (ts_attno > 0)
+	{
+		ts_type = get_atttype(rte->relid, ts_attno);
+		foreach(lc, rel->baserestrictinfo)
+		{
+			RestrictInfo *ri = lfirst(lc);
+			int			strategy;
+			Expr	   *bound;
+			bool		is_array;
+
+			if (match_time_clause(ri->clause, rel->relid, ts_attno, ts_type,
+								  &strategy, &bound, &is_array))
+				time_quals = lappend(time_quals, ri);
+		}
+	}
+	timefrac = time_quals ? clauselist_selectivity(root, time_quals, rel->relid,
+												   JOIN_INNER, NULL) : 1.0;
+
+	ntuples = rel->tuples;
+	cost_qual_eval(&qcost, rel->baserestrictinfo, root);
+	startup_cost = qcost.startup;
+	cpu_per_tuple = cpu_tuple_cost * 0.5 + qcost.per_tuple;
+
+	cp = makeNode(CustomPath);
+	cp->path.pathtype = T_CustomScan;
+	cp->path.parent = rel;
+	cp->path.pathtarget = rel->reltarget;
+	cp->path.param_info = get_baserel_parampathinfo(root, rel, rel->lateral_relids);
+	cp->path.parallel_aware = false;
+	cp->path.parallel_safe = rel->consider_parallel;
+	cp->path.parallel_workers = 0;
+	cp->path.rows = rel->rows;
+	cp->path.pathkeys = NIL;
+	cp->flags = 0;
+	cp->methods = &cocoon_path_methods;
+	cp->path.startup_cost = startup_cost;
+	cp->path.total_cost = startup_cost +
+		seq_page_cost * rel->pages * colfrac * timefrac +
+		cpu_per_tuple * ntuples * timefrac +
+		rel->reltarget->cost.per_tuple * rel->rows;
+	add_path(rel, &cp->path);
+
+	/* a partial path for parallel plans */
+	if (rel->consider_parallel && rel->lateral_relids == NULL)
+	{
+		double		heap_pages = Max(rel->pages, ntuples * Max(rel->reltarget->width, 8) / BLCKSZ);
+
+		parallel_workers = compute_parallel_worker(rel, heap_pages * colfrac * timefrac, -1,
+												   max_parallel_workers_per_gather);
+		if (parallel_workers > 0)
+		{
+			double		divisor = parallel_workers;
+			CustomPath *pp = makeNode(CustomPath);
+
+			if (parallel_leader_participation && parallel_workers < 4)
+				divisor += 1.0 - 0.3 * parallel_workers;
+			*pp = *cp;
+			pp->path.parallel_aware = true;
+			pp->path.parallel_safe = true;
+			pp->path.parallel_workers = parallel_workers;
+			pp->path.rows = clamp_row_est(rel->rows / divisor);
+			pp->path.total_cost = startup_cost +
+				seq_page_cost * rel->pages * colfrac * timefrac +
+				(cpu_per_tuple * ntuples * timefrac +
+				 rel->reltarget->cost.per_tuple * rel->rows) / divisor;
+			add_partial_path(rel, &pp->path);
+		}
+	}
+}
+
+static Plan *
+plan_cocoon_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
+				 List *tlist, List *clauses, List *custom_plans)
+{
+	CustomScan *cscan = makeNode(CustomScan);
+	RangeTblEntry *rte = planner_rt_fetch(rel->relid, root);
+	Bitmapset  *attrs = NULL;
+	List	   *attr_list = NIL;
+	List	   *strategies = NIL;
+	List	   *is_arrays = NIL;
+	List	   *bounds = NIL;
+	AttrNumber	ts_attno = 0;
+	List	   *quals = extract_actual_clauses(clauses, false);
+	ListCell   *lc;
+	int			x;
+
+	(void) is_cocoon_relid(rte->relid, &ts_attno);
+
+	cscan->scan.plan.targetlist = tlist;
+	cscan->scan.plan.qual = quals;
+	cscan->scan.scanrelid = rel->relid;
+	cscan->flags = best_path->flags;
+	cscan->methods = &cocoon_scan_methods;
+
+	/* projection: attributes referenced by the target list and quals */
+	pull_varattnos((Node *) tlist, rel->relid, &attrs);
+	pull_varattnos((Node *) quals, rel->relid, &attrs);
+	if (bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs))
+		attr_list = list_make1_int(-1);	/* whole row: everything */
+	else
+	{
+		x = -1;
+		while ((x = bms_next_member(attrs, x)) >= 0)
+		{
+			AttrNumber	attno = x + FirstLowInvalidHeapAttributeNumber;
+
+			if (attno > 0)
+				attr_list = lappend_int(attr_list, attno);
+		}
+	}
+
+	/* time bounds */
+	if (ts_attno > 0)
+	{
+		Oid			ts_type = get_atttype(rte->relid, ts_attno);
+
+		foreach(lc, quals)
+		{
+			int			strategy;
+			Expr	   *bound;
+			bool		is_array;
+
+			if (match_time_clause(lfirst(lc), rel->relid, ts_attno, ts_type,
+								  &strategy, &bound, &is_array))
+			{
+				strategies = lappend_int(strategies, strategy);
+				is_arrays = lappend_int(is_arrays, is_array ? 1 : 0);
+				bounds = lappend(bounds, bound);
+			}
+		}
+	}
+	cscan->custom_private = list_make4(attr_list, list_make1_int(ts_attno),
+									   strategies, is_arrays);
+	cscan->custom_exprs = bounds;
+	return &cscan->scan.plan;
+}
+
+/* ------------------------------------------------------------------------
+ * Execution
+ * ------------------------------------------------------------------------
+ */
+static Node *
+create_cocoon_scan_state(CustomScan *cscan)
+{
+	CocoonScanState *state = (CocoonScanState *) newNode(sizeof(CocoonScanState),
+														 T_CustomScanState);
+
+	state->css.methods = &cocoon_exec_methods;
+	return (Node *) state;
+}
+
+static void
+begin_cocoon_scan(CustomScanState *node, EState *estate, int eflags)
+{
+	CocoonScanState *state = (CocoonScanState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	List	   *attr_list = linitial(cscan->custom_private);
+	ListCell   *lc;
+
+	state->attrs = NULL;
+	if (!(list_length(attr_list) == 1 && linitial_int(attr_list) == -1))
+	{
+		foreach(lc, attr_list)
+			state->attrs = bms_add_member(state->attrs, lfirst_int(lc) - 1);
+		/*
+		 * A query needing no column (count(*)) still needs the rows: a set
+		 * holding only a number past the last attribute reads none.
+		 */
+		if (state->attrs == NULL)
+			state->attrs = bms_make_singleton(RelationGetDescr(node->ss.ss_currentRelation)->natts);
+	}
+	state->ts_attno = linitial_int((List *) lsecond(cscan->custom_private));
+	state->bound_strategies = lthird(cscan->custom_private);
+	state->bound_is_array = lfourth(cscan->custom_private);
+	state->bound_exprs = ExecInitExprList(cscan->custom_exprs, &node->ss.ps);
+	state->scan = NULL;
+}
+
+static void
+tighten(CocoonScanBounds *b, int strategy, int64 v, bool *empty)
+{
+	switch (strategy)
+	{
+		case BTLessStrategyNumber:
+			if (v == PG_INT64_MIN)
+				*empty = true;
+			else
+				b->ts_hi = Min(b->ts_hi, v - 1);
+			break;
+		case BTLessEqualStrategyNumber:
+			b->ts_hi = Min(b->ts_hi, v);
+			break;
+		case BTEqualStrategyNumber:
+			b->ts_lo = Max(b->ts_lo, v);
+			b->ts_hi = Min(b->ts_hi, v);
+			break;
+		case BTGreaterEqualStrategyNumber:
+			b->ts_lo = Max(b->ts_lo, v);
+			break;
+		case BTGreaterStrategyNumber:
+			if (v == PG_INT64_MAX)
+				*empty = true;
+			else
+				b->ts_lo = Max(b->ts_lo, v + 1);
+			break;
+	}
+}
+
+/*
+ * Evaluate the bound expressions (once per scan start: parameters may
+ * change between rescans).
+ */
+static void
+compute_bounds(CocoonScanState *state)
+{
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+	ListCell   *le,
+			   *ls,
+			   *la;
+
+	memset(&state->bounds, 0, sizeof(state->bounds));
+	state->empty = false;
+	if (state->bound_exprs == NIL)
+		return;
+	state->bounds.has_ts = true;
+	state->bounds.ts_attno = state->ts_attno;
+	state->bounds.ts_lo = PG_INT64_MIN;
+	state->bounds.ts_hi = PG_INT64_MAX;
+	forthree(le, state->bound_exprs, ls, state->bound_strategies, la, state->bound_is_array)
+	{
+		ExprState  *es = lfirst(le);
+		bool		isnull;
+		Datum		d = ExecEvalExprSwitchContext(es, econtext, &isnull);
+
+		if (isnull)
+		{
+			/* a comparison with NULL is never true */
+			state->empty = true;
+			continue;
+		}
+		if (lfirst_int(la))
+		{
+			ArrayType  *arr = DatumGetArrayTypeP(d);
+			Datum	   *elems;
+			bool	   *nulls;
+			int			n,
+						i;
+			int64		mn = PG_INT64_MAX,
+						mx = PG_INT64_MIN;
+			bool		any = false;
+
+			deconstruct_array(arr, ARR_ELEMTYPE(arr), 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+							  &elems, &nulls, &n);
+			for (i = 0; i < n; i++)
+			{
+				int64		v;
+
+				if (nulls[i])
+					continue;
+				v = DatumGetInt64(elems[i]);
+				mn = Min(mn, v);
+				mx = Max(mx, v);
+				any = true;
+			}
+			if (!any)
+				state->empty = true;
+			else
+			{
+				tighten(&state->bounds, BTGreaterEqualStrategyNumber, mn, &state->empty);
+				tighten(&state->bounds, BTLessEqualStrategyNumber, mx, &state->empty);
+			}
+		}
+		else
+			tighten(&state->bounds, lfirst_int(ls), DatumGetInt64(d), &state->empty);
+	}
+	ResetExprContext(econtext);
+	if (state->bounds.ts_lo > state->bounds.ts_hi)
+		state->empty = true;
+}
+
+static void
+start_scan(CocoonScanState *state)
+{
+	Relation	rel = state->css.ss.ss_currentRelation;
+	EState	   *estate = state->css.ss.ps.state;
+
+	compute_bounds(state);
+	if (state->pscan)
+		state->scan = table_beginscan_parallel(rel, state->pscan);
+	else
+		state->scan = table_beginscan(rel, estate->es_snapshot, 0, NULL);
+	cocoon_scan_set_attrs(state->scan, state->attrs);
+	if (state->bounds.has_ts)
+		cocoon_scan_set_bounds(state->scan, &state->bounds);
+}
+
+static TupleTableSlot *
+cocoon_scan_next(ScanState *ss)
+{
+	CocoonScanState *state = (CocoonScanState *) ss;
+	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
+
+	if (state->scan == NULL)
+		start_scan(state);
+	if (state->empty)
+		return ExecClearTuple(slot);
+	if (table_scan_getnextslot(state->scan, ForwardScanDirection, slot))
+		return slot;
+	return ExecClearTuple(slot);
+}
+
+static bool
+cocoon_scan_recheck(ScanState *ss, TupleTableSlot *slot)
+{
+	return true;
+}
+
+static TupleTableSlot *
+exec_cocoon_scan(CustomScanState *node)
+{
+	return ExecScan(&node->ss, cocoon_scan_next, cocoon_scan_recheck);
+}
+
+static void
+end_scan(CocoonScanState *state)
+{
+	if (state->scan)
+	{
+		cocoon_scan_get_stats(state->scan, &state->last_stats);
+		table_endscan(state->scan);
+	}
+	state->scan = NULL;
+}
+
+static void
+end_cocoon_scan(CustomScanState *node)
+{
+	end_scan((CocoonScanState *) node);
+}
+
+static void
+rescan_cocoon_scan(CustomScanState *node)
+{
+	CocoonScanState *state = (CocoonScanState *) node;
+
+	end_scan(state);
+	ExecScanReScan(&node->ss);
+}
+
+static Size
+estimate_dsm_cocoon_scan(CustomScanState *node, ParallelContext *pcxt)
+{
+	return table_parallelscan_estimate(node->ss.ss_currentRelation,
+									   node->ss.ps.state->es_snapshot);
+}
+
+static void
+initialize_dsm_cocoon_scan(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	CocoonScanState *state = (CocoonScanState *) node;
+
+	table_parallelscan_initialize(node->ss.ss_currentRelation,
+								  (ParallelTableScanDesc) coordinate,
+								  node->ss.ps.state->es_snapshot);
+	state->pscan = (ParallelTableScanDesc) coordinate;
+}
+
+static void
+reinitialize_dsm_cocoon_scan(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	CocoonScanState *state = (CocoonScanState *) node;
+
+	end_scan(state);
+	table_parallelscan_reinitialize(node->ss.ss_currentRelation,
+									(ParallelTableScanDesc) coordinate);
+}
+
+static void
+initialize_worker_cocoon_scan(CustomScanState *node, shm_toc *toc, void *coordinate)
+{
+	CocoonScanState *state = (CocoonScanState *) node;
+
+	state->pscan = (ParallelTableScanDesc) coordinate;
+}
+
+static void
+explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	CocoonScanState *state = (CocoonScanState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	List	   *attr_list = linitial(cscan->custom_private);
+	TupleDesc	desc = RelationGetDescr(node->ss.ss_currentRelation);
+
+	if (list_length(attr_list) == 1 && linitial_int(attr_list) == -1)
+		ExplainPropertyText("Cocoon Columns", "all", es);
+	else
+	{
+		StringInfoData buf;
+		ListCell   *lc;
+
+		initStringInfo(&buf);
+		foreach(lc, attr_list)
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
+							 quote_identifier(NameStr(TupleDescAttr(desc, lfirst_int(lc) - 1)->attname)));
+		appendStringInfo(&buf, " (%d of %d)", list_length(attr_list), desc->natts);
+		ExplainPropertyText("Cocoon Columns", buf.data, es);
+	}
+	if (cscan->custom_exprs != NIL)
+	{
+		List	   *context = set_deparse_context_plan(es->deparse_cxt,
+													   (Plan *) cscan, ancestors);
+		StringInfoData buf;
+		ListCell   *le,
+				   *ls;
+		static const char *const opname[] = {"", "<", "<=", "=", ">=", ">"};
+
+		initStringInfo(&buf);
+		forboth(le, cscan->custom_exprs, ls, (List *) lthird(cscan->custom_private))
+		{
+			int			s = lfirst_int(ls);
+
+			appendStringInfo(&buf, "%s%s %s %s", buf.len ? " AND " : "",
+							 quote_identifier(NameStr(TupleDescAttr(desc, state->ts_attno - 1)->attname)),
+							 (s >= 1 && s <= 5) ? opname[s] : "?",
+							 deparse_expression(lfirst(le), context, false, false));
+		}
+		ExplainPropertyText("Cocoon Time Filter", buf.data, es);
+	}
+	if (es->analyze)
+	{
+		CocoonScanStats st = state->last_stats;
+
+		if (state->scan)
+			cocoon_scan_get_stats(state->scan, &st);
+
+		ExplainPropertyUInteger("Cocoon Stripes Total", NULL, st.stripes_total, es);
+		ExplainPropertyUInteger("Cocoon Stripes Skipped By Time", NULL, st.stripes_skipped_time, es);
+		ExplainPropertyUInteger("Cocoon Stripes Read", NULL, st.stripes_read, es);
+		ExplainPropertyUInteger("Cocoon Chunk Groups Skipped By Min/Max", NULL, st.chunks_skipped, es);
+		ExplainPropertyUInteger("Cocoon Bytes Decompressed", "bytes", st.bytes_decompressed, es);
+	}
+}
+
+void
+cocoon_scan_init(void)
+{
+	RegisterCustomScanMethods(&cocoon_scan_methods);
+	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
+	set_rel_pathlist_hook = cocoon_set_rel_pathlist;
+}

@@ -1,0 +1,380 @@
+/*-------------------------------------------------------------------------
+ *
+ * storage.c
+ *	  A logical byte address space over a cocoon relation's pages.
+ *
+ * This is the only file that touches buffers and WAL.  Block 0 is the
+ * metapage (CocoonMetaPageData); blocks 1.. hold a flat byte space into
+ * which stripes are packed back to back (see cocoon_format.h).  Callers
+ * reserve a byte range under the metapage lock, then write it page by page.
+ * Two backends may share a page (one's range ends where the other's
+ * begins); each page write happens under that page's exclusive content lock,
+ * so both succeed.
+ *
+ * Every page change is WAL-logged with generic WAL: a page seen for the
+ * first time (all zeros) is logged as a full image, later changes as a
+ * delta.  pd_lower is advanced past the written bytes so that the unused
+ * tail of a page counts as the page's "hole" and costs no WAL.  Generic WAL
+ * needs no shared_preload_libraries and is replayed by streaming replicas.
+ *
+ * The metapage also hands out row numbers (TIDs) and stripe ids, so both
+ * are unique across concurrent writers.
+ *
+ * src/storage.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/generic_xlog.h"
+#include "catalog/namespace.h"
+#include "commands/sequence.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "storage/bufpage.h"
+#include "storage/lmgr.h"
+#include "utils/rel.h"
+
+#include "cocoon.h"
+
+#define MetaFromPage(page) ((CocoonMetaPageData *) PageGetContents(page))
+
+static uint64
+next_storage_id(void)
+{
+	Oid			seqoid = cocoon_relname_oid("storage_id_seq");
+
+	return (uint64) nextval_internal(seqoid, false);
+}
+
+/*
+ * Make sure block 0 exists and holds an initialised metapage.
+ */
+void
+cocoon_storage_init(Relation rel)
+{
+	Buffer		buf;
+	GenericXLogState *state;
+	Page		page;
+	CocoonMetaPageData *meta;
+	uint64		storage_id;
+
+	if (RelationGetNumberOfBlocks(rel) > 0)
+		return;
+
+	/* outside any buffer lock: nextval takes its own locks */
+	storage_id = next_storage_id();
+
+	LockRelationForExtension(rel, ExclusiveLock);
+	if (RelationGetNumberOfBlocks(rel) > 0)
+	{
+		UnlockRelationForExtension(rel, ExclusiveLock);
+		return;
+	}
+	buf = ReadBufferExtended(rel, MAIN_FORKNUM, P_NEW, RBM_NORMAL, NULL);
+	Assert(BufferGetBlockNumber(buf) == COCOON_METAPAGE_BLKNO);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	UnlockRelationForExtension(rel, ExclusiveLock);
+
+	state = GenericXLogStart(rel);
+	page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
+	PageInit(page, BLCKSZ, 0);
+	meta = MetaFromPage(page);
+	memset(meta, 0, sizeof(*meta));
+	meta->magic = COCOON_META_MAGIC;
+	meta->version = COCOON_FORMAT_VERSION;
+	meta->storage_id = storage_id;
+	meta->next_row = 0;
+	meta->next_offset = 0;
+	meta->next_stripe_id = 1;
+	((PageHeader) page)->pd_lower = SizeOfPageHeaderData + sizeof(CocoonMetaPageData);
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
+}
+
+bool
+cocoon_storage_exists(Relation rel)
+{
+	return RelationGetNumberOfBlocks(rel) > 0;
+}
+
+static void
+check_meta(Relation rel, CocoonMetaPageData *meta)
+{
+	if (meta->magic != COCOON_META_MAGIC)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("cocoon table \"%s\" has a damaged metapage",
+						RelationGetRelationName(rel)),
+				 errdetail("Magic number is %08X, expected %08X.",
+						   meta->magic, COCOON_META_MAGIC)));
+	if (meta->version != COCOON_FORMAT_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("cocoon table \"%s\" has storage format version %u, this build reads version %d",
+						RelationGetRelationName(rel), meta->version,
+						COCOON_FORMAT_VERSION)));
+}
+
+/*
+ * Copy the metapage out.  A relation with no blocks yet reads as an empty
+ * metapage with storage_id 0.
+ */
+void
+cocoon_read_metapage(Relation rel, CocoonMetaPageData *out)
+{
+	Buffer		buf;
+	Page		page;
+
+	if (RelationGetNumberOfBlocks(rel) == 0)
+	{
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	buf = ReadBuffer(rel, COCOON_METAPAGE_BLKNO);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	memcpy(out, MetaFromPage(page), sizeof(*out));
+	UnlockReleaseBuffer(buf);
+	check_meta(rel, out);
+}
+
+uint64
+cocoon_storage_id(Relation rel, bool create)
+{
+	CocoonMetaPageData meta;
+
+	if (create)
+		cocoon_storage_init(rel);
+	cocoon_read_metapage(rel, &meta);
+	return meta.storage_id;
+}
+
+uint64
+cocoon_logical_size(Relation rel)
+{
+	CocoonMetaPageData meta;
+
+	cocoon_read_metapage(rel, &meta);
+	return meta.next_offset;
+}
+
+/*
+ * Lock the metapage exclusively and start a generic WAL record on it.
+ */
+static CocoonMetaPageData *
+meta_begin(Relation rel, Buffer *buf, GenericXLogState **state)
+{
+	Page		page;
+	CocoonMetaPageData *meta;
+
+	cocoon_storage_init(rel);
+	*buf = ReadBuffer(rel, COCOON_METAPAGE_BLKNO);
+	LockBuffer(*buf, BUFFER_LOCK_EXCLUSIVE);
+	*state = GenericXLogStart(rel);
+	page = GenericXLogRegisterBuffer(*state, *buf, 0);
+	meta = MetaFromPage(page);
+	if (meta->magic != COCOON_META_MAGIC || meta->version != COCOON_FORMAT_VERSION)
+	{
+		CocoonMetaPageData copy = *meta;
+
+		GenericXLogAbort(*state);
+		UnlockReleaseBuffer(*buf);
+		check_meta(rel, &copy);
+	}
+	return meta;
+}
+
+static void
+meta_end(Buffer buf, GenericXLogState *state)
+{
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * Reserve count row numbers.  If extend_from is not zero and equals the
+ * current end of the row space, the reservation extends the caller's
+ * previous one contiguously and *extended is set; if extend_from is not
+ * zero and something else was reserved in between, nothing is reserved,
+ * *extended is false and 0 is returned.  With extend_from = 0 a fresh range
+ * is returned (row 0 is never handed out through this path twice, since
+ * next_row only grows).
+ */
+uint64
+cocoon_reserve_rows(Relation rel, uint64 count, uint64 extend_from, bool *extended)
+{
+	Buffer		buf;
+	GenericXLogState *state;
+	CocoonMetaPageData *meta;
+	uint64		first;
+
+	meta = meta_begin(rel, &buf, &state);
+	*extended = false;
+	if (extend_from != 0)
+	{
+		if (meta->next_row != extend_from)
+		{
+			GenericXLogAbort(state);
+			UnlockReleaseBuffer(buf);
+			return 0;
+		}
+		*extended = true;
+	}
+	first = meta->next_row;
+	if (first + count > COCOON_MAX_ROW)
+	{
+		GenericXLogAbort(state);
+		UnlockReleaseBuffer(buf);
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("cocoon table \"%s\" has run out of row numbers",
+						RelationGetRelationName(rel)),
+				 errhint("Rewrite the table with VACUUM FULL to renumber its rows.")));
+	}
+	meta->next_row = first + count;
+	meta_end(buf, state);
+	return first;
+}
+
+/*
+ * Reserve len bytes of the logical space, and a stripe id.
+ */
+uint64
+cocoon_reserve_bytes(Relation rel, uint64 len, uint64 *stripe_id)
+{
+	Buffer		buf;
+	GenericXLogState *state;
+	CocoonMetaPageData *meta;
+	uint64		off;
+
+	meta = meta_begin(rel, &buf, &state);
+	off = meta->next_offset;
+	if ((off + len) / COCOON_PAGE_DATA + 1 >= MaxBlockNumber)
+	{
+		GenericXLogAbort(state);
+		UnlockReleaseBuffer(buf);
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("cocoon table \"%s\" is full", RelationGetRelationName(rel))));
+	}
+	meta->next_offset = off + len;
+	*stripe_id = meta->next_stripe_id++;
+	meta_end(buf, state);
+	return off;
+}
+
+/*
+ * Return block blkno exclusively locked, extending the relation if needed.
+ */
+static Buffer
+get_page_for_write(Relation rel, BlockNumber blkno)
+{
+	Buffer		buf;
+
+	if (blkno >= RelationGetNumberOfBlocks(rel))
+	{
+		LockRelationForExtension(rel, ExclusiveLock);
+		for (;;)
+		{
+			BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
+
+			if (nblocks > blkno)
+			{
+				buf = ReadBuffer(rel, blkno);
+				break;
+			}
+			buf = ReadBufferExtended(rel, MAIN_FORKNUM, P_NEW, RBM_NORMAL, NULL);
+			if (BufferGetBlockNumber(buf) == blkno)
+				break;
+			/* a page of somebody else's reservation: left zeroed */
+			ReleaseBuffer(buf);
+		}
+		UnlockRelationForExtension(rel, ExclusiveLock);
+	}
+	else
+		buf = ReadBuffer(rel, blkno);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	return buf;
+}
+
+/*
+ * Write len bytes at logical offset (which the caller reserved).
+ */
+void
+cocoon_storage_write(Relation rel, uint64 offset, const char *data, uint64 len)
+{
+	while (len > 0)
+	{
+		BlockNumber blkno = (BlockNumber) (offset / COCOON_PAGE_DATA) + 1;
+		uint32		inpage = (uint32) (offset % COCOON_PAGE_DATA);
+		uint32		n = (uint32) Min(len, (uint64) (COCOON_PAGE_DATA - inpage));
+		Buffer		buf;
+		GenericXLogState *state;
+		Page		page;
+		PageHeader	ph;
+		bool		isnew;
+
+		CHECK_FOR_INTERRUPTS();
+		buf = get_page_for_write(rel, blkno);
+		isnew = PageIsNew(BufferGetPage(buf));
+		state = GenericXLogStart(rel);
+		page = GenericXLogRegisterBuffer(state, buf,
+										 isnew ? GENERIC_XLOG_FULL_IMAGE : 0);
+		if (isnew)
+			PageInit(page, BLCKSZ, 0);
+		ph = (PageHeader) page;
+		memcpy((char *) page + SizeOfPageHeaderData + inpage, data, n);
+		if (ph->pd_lower < SizeOfPageHeaderData + inpage + n)
+			ph->pd_lower = SizeOfPageHeaderData + inpage + n;
+		GenericXLogFinish(state);
+		UnlockReleaseBuffer(buf);
+
+		offset += n;
+		data += n;
+		len -= n;
+	}
+}
+
+/*
+ * Read len bytes at logical offset.  Anything outside the written space is
+ * reported as corruption: a directory entry points there.
+ */
+void
+cocoon_storage_read(Relation rel, uint64 offset, char *data, uint64 len)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
+
+	while (len > 0)
+	{
+		BlockNumber blkno = (BlockNumber) (offset / COCOON_PAGE_DATA) + 1;
+		uint32		inpage = (uint32) (offset % COCOON_PAGE_DATA);
+		uint32		n = (uint32) Min(len, (uint64) (COCOON_PAGE_DATA - inpage));
+		Buffer		buf;
+		Page		page;
+
+		if (blkno >= nblocks)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("cocoon table \"%s\" refers to block %u beyond its end (%u blocks)",
+							RelationGetRelationName(rel), blkno, nblocks)));
+		buf = ReadBuffer(rel, blkno);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		if (PageIsNew(page) ||
+			((PageHeader) page)->pd_lower < SizeOfPageHeaderData + inpage + n)
+		{
+			UnlockReleaseBuffer(buf);
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("cocoon table \"%s\" refers to unwritten bytes in block %u",
+							RelationGetRelationName(rel), blkno)));
+		}
+		memcpy(data, (char *) page + SizeOfPageHeaderData + inpage, n);
+		UnlockReleaseBuffer(buf);
+
+		offset += n;
+		data += n;
+		len -= n;
+	}
+}

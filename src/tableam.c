@@ -1,0 +1,1214 @@
+/*-------------------------------------------------------------------------
+ *
+ * tableam.c
+ *	  The cocoon TableAmRoutine: thin glue from PostgreSQL's callbacks to
+ *	  the writer (write.c), the readers (read.c) and the directory (meta.c).
+ *
+ * Rows are identified by row numbers mapped to TIDs (cocoon.h).  Every
+ * callback PostgreSQL requires exists; the ones cocoon cannot honour raise
+ * ERRCODE_FEATURE_NOT_SUPPORTED with a hint on what to do instead.
+ *
+ * src/tableam.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/heapam.h"
+#include "access/multixact.h"
+#include "access/parallel.h"
+#include "access/relscan.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "catalog/storage.h"
+#include "catalog/storage_xlog.h"
+#include "commands/progress.h"
+#include "commands/vacuum.h"
+#include "executor/executor.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "nodes/tidbitmap.h"
+#include "pgstat.h"
+#include "port/atomics.h"
+#include "storage/bufmgr.h"
+#include "storage/smgr.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "cocoon.h"
+#include "cocoon_scan.h"
+
+/* ------------------------------------------------------------------------
+ * Row fetcher: one row by number, with the stripe and chunk cached
+ * ------------------------------------------------------------------------
+ */
+typedef struct RowFetcher
+{
+	Relation	rel;
+	MemoryContext cxt;
+	uint64		storage_id;
+	bool		have_sid;
+	bool		have_cur;
+	StripeEntry cur;
+	SnapshotData cur_snap;		/* copy of the snapshot cur was found with */
+	Snapshot	cur_snap_ptr;
+	StripeReader *sr;
+	uint64		sr_stripe_id;
+} RowFetcher;
+
+static void
+fetcher_init(RowFetcher *f, Relation rel)
+{
+	memset(f, 0, sizeof(*f));
+	f->rel = rel;
+	f->cxt = AllocSetContextCreate(CurrentMemoryContext, "cocoon row fetcher",
+								   ALLOCSET_DEFAULT_SIZES);
+}
+
+static void
+fetcher_reset(RowFetcher *f)
+{
+	if (f->sr)
+		cocoon_stripe_close(f->sr);
+	f->sr = NULL;
+	f->have_cur = false;
+}
+
+static void
+fetcher_end(RowFetcher *f)
+{
+	fetcher_reset(f);
+	if (f->cxt)
+		MemoryContextDelete(f->cxt);
+	f->cxt = NULL;
+}
+
+static bool
+same_mvcc_snapshot(RowFetcher *f, Snapshot s)
+{
+	return f->have_cur && s == f->cur_snap_ptr && s->snapshot_type == SNAPSHOT_MVCC &&
+		s->xmin == f->cur_snap.xmin && s->xmax == f->cur_snap.xmax &&
+		s->curcid == f->cur_snap.curcid;
+}
+
+/* Which chunk of the open stripe holds row idx (binary search). */
+static uint32
+chunk_of(StripeReader *sr, uint32 idx)
+{
+	uint32		lo = 0;
+	uint32		hi = cocoon_stripe_nchunks(sr);
+
+	while (hi - lo > 1)
+	{
+		uint32		mid = (lo + hi) / 2;
+
+		if (cocoon_stripe_chunk_desc(sr, mid, 0)->first <= idx)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool
+fetcher_fetch(RowFetcher *f, uint64 row, Snapshot snapshot, TupleTableSlot *slot)
+{
+	uint32		idx;
+	uint32		chunk;
+	const CocoonChunkDesc *d;
+
+	if (cocoon_pending_find_row(f->rel, row, snapshot, slot))
+	{
+		slot->tts_tableOid = RelationGetRelid(f->rel);
+		return true;
+	}
+	if (!f->have_sid)
+	{
+		f->storage_id = cocoon_storage_exists(f->rel) ? cocoon_storage_id(f->rel, false) : 0;
+		f->have_sid = true;
+	}
+	if (!(same_mvcc_snapshot(f, snapshot) &&
+		  row >= f->cur.first_row && row < f->cur.first_row + f->cur.row_count))
+	{
+		StripeEntry e;
+		bool		reserved;
+
+		f->have_cur = false;
+		if (!cocoon_meta_find_row(f->storage_id, row, snapshot, &e, &reserved))
+			return false;
+		if (reserved)
+		{
+			/*
+			 * Rows still in another transaction's memory.  A dirty snapshot
+			 * (unique checks) learns who to wait for from the directory row;
+			 * report the row as there, with no values.
+			 */
+			if (snapshot->snapshot_type == SNAPSHOT_DIRTY)
+			{
+				ExecStoreAllNullTuple(slot);
+				cocoon_row_to_tid(row, &slot->tts_tid);
+				slot->tts_tableOid = RelationGetRelid(f->rel);
+				return true;
+			}
+			return false;
+		}
+		f->cur = e;
+		f->have_cur = true;
+		f->cur_snap_ptr = snapshot;
+		f->cur_snap = *snapshot;
+	}
+	if (f->sr == NULL || f->sr_stripe_id != f->cur.stripe_id)
+	{
+		if (f->sr)
+			cocoon_stripe_close(f->sr);
+		f->sr = cocoon_stripe_open(f->rel, &f->cur, f->cxt);
+		f->sr_stripe_id = f->cur.stripe_id;
+	}
+	idx = (uint32) (row - f->cur.first_row);
+	if (cocoon_stripe_header(f->sr)->natts == 0)
+	{
+		cocoon_stripe_fill_slot(f->sr, 0, slot, NULL);
+	}
+	else
+	{
+		chunk = chunk_of(f->sr, idx);
+		d = cocoon_stripe_chunk_desc(f->sr, chunk, 0);
+		cocoon_stripe_load_chunk(f->sr, chunk, NULL);
+		if (cocoon_stripe_chunk_damaged(f->sr))
+			return false;
+		cocoon_stripe_fill_slot(f->sr, idx - d->first, slot, NULL);
+	}
+	cocoon_row_to_tid(row, &slot->tts_tid);
+	slot->tts_tableOid = RelationGetRelid(f->rel);
+	return true;
+}
+
+/* ------------------------------------------------------------------------
+ * Slot callbacks
+ * ------------------------------------------------------------------------
+ */
+static const TupleTableSlotOps *
+cocoon_slot_callbacks(Relation rel)
+{
+	return &TTSOpsVirtual;
+}
+
+/* ------------------------------------------------------------------------
+ * Scan callbacks
+ * ------------------------------------------------------------------------
+ */
+typedef struct CocoonParallelScanData
+{
+	ParallelTableScanDescData base;
+	pg_atomic_uint64 next_stripe;
+} CocoonParallelScanData;
+
+typedef struct CocoonScanDescData
+{
+	TableScanDescData rs_base;
+	MemoryContext cxt;
+	bool		started;
+	List	   *stripes;
+	int			nstripes;
+	int			stripe_pos;
+	StripeReader *sr;
+	uint32		chunk;
+	uint32		chunk_nrows;
+	uint32		chunk_first;	/* row index of the chunk's first row */
+	uint32		row;
+	List	   *pins;
+	int			pin_idx;
+	uint32		pin_row;
+	Bitmapset  *attrs;
+	CocoonScanBounds bounds;
+	CocoonScanStats stats;
+	/* bitmap scans and analyze */
+	RowFetcher fetcher;
+	bool		fetcher_ready;
+	uint64	   *rows;
+	int			nrows_list;
+	int			rows_pos;
+	/* analyze */
+	uint64	   *cum;			/* cumulative rows before stripe i */
+	uint64		total_rows;
+	uint64		an_next;
+	uint64		an_end;
+	TupleTableSlot *an_slot;
+} CocoonScanDescData;
+
+typedef CocoonScanDescData *CocoonScanDesc;
+
+static TableScanDesc
+cocoon_scan_begin(Relation rel, Snapshot snapshot, int nkeys, ScanKey key,
+				  ParallelTableScanDesc pscan, uint32 flags)
+{
+	CocoonScanDesc scan;
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "cocoon scan",
+											  ALLOCSET_DEFAULT_SIZES);
+
+	scan = MemoryContextAllocZero(cxt, sizeof(CocoonScanDescData));
+	scan->cxt = cxt;
+	scan->rs_base.rs_rd = rel;
+	scan->rs_base.rs_snapshot = snapshot;
+	scan->rs_base.rs_nkeys = nkeys;
+	scan->rs_base.rs_key = key;
+	scan->rs_base.rs_flags = flags;
+	scan->rs_base.rs_parallel = pscan;
+	return (TableScanDesc) scan;
+}
+
+void
+cocoon_scan_set_attrs(TableScanDesc sscan, Bitmapset *attrs)
+{
+	CocoonScanDesc scan = (CocoonScanDesc) sscan;
+	MemoryContext old = MemoryContextSwitchTo(scan->cxt);
+
+	scan->attrs = bms_copy(attrs);
+	MemoryContextSwitchTo(old);
+}
+
+void
+cocoon_scan_set_bounds(TableScanDesc sscan, const CocoonScanBounds *bounds)
+{
+	CocoonScanDesc scan = (CocoonScanDesc) sscan;
+
+	scan->bounds = *bounds;
+}
+
+void
+cocoon_scan_get_stats(TableScanDesc sscan, CocoonScanStats *out)
+{
+	CocoonScanDesc scan = (CocoonScanDesc) sscan;
+
+	*out = scan->stats;
+	if (scan->sr)
+		out->bytes_decompressed += cocoon_stripe_bytes_decompressed(scan->sr);
+}
+
+static void
+scan_release(CocoonScanDesc scan)
+{
+	if (scan->sr)
+		cocoon_stripe_close(scan->sr);
+	scan->sr = NULL;
+	if (scan->pins)
+		cocoon_unpin_pending(scan->pins);
+	scan->pins = NIL;
+	if (scan->fetcher_ready)
+		fetcher_end(&scan->fetcher);
+	scan->fetcher_ready = false;
+	scan->started = false;
+}
+
+static void
+cocoon_scan_end(TableScanDesc sscan)
+{
+	CocoonScanDesc scan = (CocoonScanDesc) sscan;
+
+	scan_release(scan);
+	if (scan->rs_base.rs_flags & SO_TEMP_SNAPSHOT)
+		UnregisterSnapshot(scan->rs_base.rs_snapshot);
+	MemoryContextDelete(scan->cxt);
+}
+
+static void
+cocoon_scan_rescan(TableScanDesc sscan, ScanKey key, bool set_params,
+				   bool allow_strat, bool allow_sync, bool allow_pagemode)
+{
+	CocoonScanDesc scan = (CocoonScanDesc) sscan;
+
+	scan_release(scan);
+	if (key && scan->rs_base.rs_nkeys > 0)
+		memcpy(scan->rs_base.rs_key, key, sizeof(ScanKeyData) * scan->rs_base.rs_nkeys);
+}
+
+static void
+scan_start(CocoonScanDesc scan)
+{
+	Relation	rel = scan->rs_base.rs_rd;
+	MemoryContext old = MemoryContextSwitchTo(scan->cxt);
+	uint64		storage_id;
+
+	storage_id = cocoon_storage_exists(rel) ? cocoon_storage_id(rel, false) : 0;
+	if (scan->bounds.has_ts)
+		scan->stripes = cocoon_meta_stripes_in_range(storage_id, scan->rs_base.rs_snapshot,
+													 scan->bounds.ts_lo, scan->bounds.ts_hi,
+													 &scan->stats.stripes_total);
+	else
+	{
+		scan->stripes = cocoon_meta_stripes(storage_id, scan->rs_base.rs_snapshot, false);
+		scan->stats.stripes_total = list_length(scan->stripes);
+	}
+	scan->nstripes = list_length(scan->stripes);
+	scan->stats.stripes_skipped_time = scan->stats.stripes_total - scan->nstripes;
+	scan->stripe_pos = 0;
+	/* a parallel worker leaves the leader's own pending rows to the leader */
+	if (!IsParallelWorker())
+		scan->pins = cocoon_pin_pending(rel, scan->rs_base.rs_snapshot);
+	scan->pin_idx = 0;
+	scan->pin_row = 0;
+	scan->started = true;
+	MemoryContextSwitchTo(old);
+}
+
+static bool
+keys_match(CocoonScanDesc scan, TupleTableSlot *slot)
+{
+	int			i;
+
+	for (i = 0; i < scan->rs_base.rs_nkeys; i++)
+	{
+		ScanKey		k = &scan->rs_base.rs_key[i];
+		bool		isnull;
+		Datum		d = slot_getattr(slot, k->sk_attno, &isnull);
+
+		if (k->sk_flags & SK_ISNULL)
+			return false;
+		if (isnull)
+			return false;
+		if (!DatumGetBool(FunctionCall2Coll(&k->sk_func, k->sk_collation, d, k->sk_argument)))
+			return false;
+	}
+	return true;
+}
+
+/* Next stripe index for this participant, or -1. */
+static int
+next_stripe_index(CocoonScanDesc scan)
+{
+	if (scan->rs_base.rs_parallel)
+	{
+		CocoonParallelScanData *p = (CocoonParallelScanData *) scan->rs_base.rs_parallel;
+		uint64		i = pg_atomic_fetch_add_u64(&p->next_stripe, 1);
+
+		return i < (uint64) scan->nstripes ? (int) i : -1;
+	}
+	return scan->stripe_pos < scan->nstripes ? scan->stripe_pos++ : -1;
+}
+
+static bool
+chunk_skippable(CocoonScanDesc scan, uint32 chunk)
+{
+	if (scan->bounds.has_ts &&
+		!cocoon_stripe_chunk_may_match_ts(scan->sr, chunk, scan->bounds.ts_attno,
+										  scan->bounds.ts_lo, scan->bounds.ts_hi))
+		return true;
+	return false;
+}
+
+static bool
+cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTableSlot *slot)
+{
+	CocoonScanDesc scan = (CocoonScanDesc) sscan;
+
+	if (ScanDirectionIsBackward(direction))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cocoon tables do not support backward scans"),
+				 errhint("Declare the cursor without SCROLL, or fetch forward only.")));
+	if (!scan->started)
+		scan_start(scan);
+
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (scan->sr)
+		{
+			if (scan->row < scan->chunk_nrows)
+			{
+				cocoon_stripe_fill_slot(scan->sr, scan->row, slot, scan->attrs);
+				cocoon_row_to_tid(cocoon_stripe_header(scan->sr)->first_row +
+								  scan->chunk_first + scan->row, &slot->tts_tid);
+				slot->tts_tableOid = RelationGetRelid(scan->rs_base.rs_rd);
+				scan->row++;
+				if (scan->rs_base.rs_nkeys > 0 && !keys_match(scan, slot))
+					continue;
+				return true;
+			}
+			/* advance to the next chunk group that may hold matches */
+			for (;;)
+			{
+				scan->chunk++;
+				if (scan->chunk >= cocoon_stripe_nchunks(scan->sr))
+					break;
+				if (chunk_skippable(scan, scan->chunk))
+				{
+					scan->stats.chunks_skipped++;
+					continue;
+				}
+				cocoon_stripe_load_chunk(scan->sr, scan->chunk, scan->attrs);
+				if (cocoon_stripe_chunk_damaged(scan->sr))
+					continue;
+				break;
+			}
+			if (scan->chunk < cocoon_stripe_nchunks(scan->sr))
+			{
+				scan->chunk_nrows = cocoon_stripe_chunk_rows(scan->sr, scan->chunk);
+				scan->chunk_first = cocoon_stripe_chunk_desc(scan->sr, scan->chunk, 0)->first;
+				scan->row = 0;
+				continue;
+			}
+			scan->stats.bytes_decompressed += cocoon_stripe_bytes_decompressed(scan->sr);
+			cocoon_stripe_close(scan->sr);
+			scan->sr = NULL;
+		}
+		else
+		{
+			int			i = next_stripe_index(scan);
+
+			if (i >= 0)
+			{
+				StripeEntry *e = list_nth(scan->stripes, i);
+
+				scan->sr = cocoon_stripe_open(scan->rs_base.rs_rd, e, scan->cxt);
+				scan->stats.stripes_read++;
+				if (cocoon_stripe_header(scan->sr)->natts == 0)
+				{
+					/* a table without columns: one pseudo chunk of empty rows */
+					scan->chunk = 0;
+					scan->chunk_first = 0;
+					scan->chunk_nrows = cocoon_stripe_header(scan->sr)->nrows;
+					scan->row = 0;
+					continue;
+				}
+				scan->chunk = (uint32) -1;
+				scan->chunk_nrows = 0;
+				scan->row = 0;
+				continue;
+			}
+			/* stripes done: this transaction's own pending rows */
+			while (scan->pin_idx < list_length(scan->pins))
+			{
+				PendingRows *p = list_nth(scan->pins, scan->pin_idx);
+
+				while (scan->pin_row < p->nrows)
+				{
+					uint32		r = scan->pin_row++;
+
+					if (!cocoon_pending_row_visible(p, r, scan->rs_base.rs_snapshot))
+						continue;
+					cocoon_pending_fetch(p, r, slot, scan->attrs);
+					slot->tts_tableOid = RelationGetRelid(scan->rs_base.rs_rd);
+					if (scan->rs_base.rs_nkeys > 0 && !keys_match(scan, slot))
+						continue;
+					return true;
+				}
+				scan->pin_idx++;
+				scan->pin_row = 0;
+			}
+			ExecClearTuple(slot);
+			return false;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Parallel scan
+ * ------------------------------------------------------------------------
+ */
+static Size
+cocoon_parallelscan_estimate(Relation rel)
+{
+	return sizeof(CocoonParallelScanData);
+}
+
+static Size
+cocoon_parallelscan_initialize(Relation rel, ParallelTableScanDesc pscan)
+{
+	CocoonParallelScanData *p = (CocoonParallelScanData *) pscan;
+
+	p->base.phs_relid = RelationGetRelid(rel);
+	p->base.phs_syncscan = false;
+	pg_atomic_init_u64(&p->next_stripe, 0);
+	return sizeof(CocoonParallelScanData);
+}
+
+static void
+cocoon_parallelscan_reinitialize(Relation rel, ParallelTableScanDesc pscan)
+{
+	CocoonParallelScanData *p = (CocoonParallelScanData *) pscan;
+
+	pg_atomic_write_u64(&p->next_stripe, 0);
+}
+
+/* ------------------------------------------------------------------------
+ * Index fetch callbacks
+ * ------------------------------------------------------------------------
+ */
+typedef struct CocoonIndexFetchData
+{
+	IndexFetchTableData base;
+	RowFetcher	f;
+} CocoonIndexFetchData;
+
+static IndexFetchTableData *
+cocoon_index_fetch_begin(Relation rel)
+{
+	CocoonIndexFetchData *scan = palloc0(sizeof(CocoonIndexFetchData));
+
+	scan->base.rel = rel;
+	fetcher_init(&scan->f, rel);
+	return &scan->base;
+}
+
+static void
+cocoon_index_fetch_reset(IndexFetchTableData *sscan)
+{
+	CocoonIndexFetchData *scan = (CocoonIndexFetchData *) sscan;
+
+	fetcher_reset(&scan->f);
+}
+
+static void
+cocoon_index_fetch_end(IndexFetchTableData *sscan)
+{
+	CocoonIndexFetchData *scan = (CocoonIndexFetchData *) sscan;
+
+	fetcher_end(&scan->f);
+	pfree(scan);
+}
+
+static bool
+cocoon_index_fetch_tuple(struct IndexFetchTableData *sscan, ItemPointer tid,
+						 Snapshot snapshot, TupleTableSlot *slot,
+						 bool *call_again, bool *all_dead)
+{
+	CocoonIndexFetchData *scan = (CocoonIndexFetchData *) sscan;
+
+	*call_again = false;
+	if (all_dead)
+		*all_dead = false;
+	return fetcher_fetch(&scan->f, cocoon_tid_to_row(tid), snapshot, slot);
+}
+
+/* ------------------------------------------------------------------------
+ * Callbacks for non-modifying operations on individual tuples
+ * ------------------------------------------------------------------------
+ */
+static bool
+cocoon_tuple_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
+							   TupleTableSlot *slot)
+{
+	RowFetcher	f;
+	bool		found;
+
+	fetcher_init(&f, rel);
+	found = fetcher_fetch(&f, cocoon_tid_to_row(tid), snapshot, slot);
+	if (found)
+		ExecMaterializeSlot(slot);
+	fetcher_end(&f);
+	return found;
+}
+
+static bool
+cocoon_tuple_tid_valid(TableScanDesc scan, ItemPointer tid)
+{
+	CocoonMetaPageData meta;
+
+	if (!ItemPointerIsValid(tid))
+		return false;
+	cocoon_read_metapage(scan->rs_rd, &meta);
+	return cocoon_tid_to_row(tid) < meta.next_row;
+}
+
+static void
+cocoon_tuple_get_latest_tid(TableScanDesc sscan, ItemPointer tid)
+{
+	/* rows are never updated in place: the given TID is the latest */
+}
+
+static bool
+cocoon_tuple_satisfies_snapshot(Relation rel, TupleTableSlot *slot, Snapshot snapshot)
+{
+	uint64		row = cocoon_tid_to_row(&slot->tts_tid);
+	StripeEntry e;
+	bool		reserved;
+	uint64		storage_id;
+
+	if (cocoon_pending_find_row(rel, row, snapshot, NULL))
+		return true;
+	storage_id = cocoon_storage_exists(rel) ? cocoon_storage_id(rel, false) : 0;
+	return cocoon_meta_find_row(storage_id, row, snapshot, &e, &reserved) && !reserved;
+}
+
+static TransactionId
+cocoon_index_delete_tuples(Relation rel, TM_IndexDeleteOp *delstate)
+{
+	/* nothing is ever known deletable: rows are not removed one by one */
+	delstate->ndeltids = 0;
+	return InvalidTransactionId;
+}
+
+/* ------------------------------------------------------------------------
+ * Manipulations of physical tuples
+ * ------------------------------------------------------------------------
+ */
+static void
+cocoon_tuple_insert(Relation rel, TupleTableSlot *slot, CommandId cid,
+					int options, BulkInsertState bistate)
+{
+	cocoon_buffer_insert(rel, &slot, 1, cid, bistate != NULL);
+	pgstat_count_heap_insert(rel, 1);
+}
+
+static void
+cocoon_tuple_insert_speculative(Relation rel, TupleTableSlot *slot, CommandId cid,
+								int options, BulkInsertState bistate, uint32 specToken)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("INSERT ... ON CONFLICT is not supported on cocoon table \"%s\"",
+					RelationGetRelationName(rel)),
+			 errhint("Insert into a heap staging table and move the rows with INSERT ... SELECT ... WHERE NOT EXISTS.")));
+}
+
+static void
+cocoon_tuple_complete_speculative(Relation rel, TupleTableSlot *slot,
+								  uint32 specToken, bool succeeded)
+{
+	elog(ERROR, "cocoon: speculative insertion is not supported");
+}
+
+static void
+cocoon_multi_insert(Relation rel, TupleTableSlot **slots, int ntuples,
+					CommandId cid, int options, BulkInsertState bistate)
+{
+	cocoon_buffer_insert(rel, slots, ntuples, cid, true);
+	pgstat_count_heap_insert(rel, ntuples);
+}
+
+static TM_Result
+cocoon_tuple_delete(Relation rel, ItemPointer tid, CommandId cid,
+					Snapshot snapshot, Snapshot crosscheck, bool wait,
+					TM_FailureData *tmfd, bool changingPart)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("DELETE is not supported on cocoon table \"%s\"",
+					RelationGetRelationName(rel)),
+			 errhint("Remove old rows with TRUNCATE, or convert the table with ALTER TABLE ... SET ACCESS METHOD heap.")));
+	return TM_Ok;
+}
+
+static TM_Result
+cocoon_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot,
+					CommandId cid, Snapshot snapshot, Snapshot crosscheck,
+					bool wait, TM_FailureData *tmfd,
+					LockTupleMode *lockmode, bool *update_indexes)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("UPDATE is not supported on cocoon table \"%s\"",
+					RelationGetRelationName(rel)),
+			 errhint("Convert the table with ALTER TABLE ... SET ACCESS METHOD heap to update rows.")));
+	return TM_Ok;
+}
+
+static TM_Result
+cocoon_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot,
+				  TupleTableSlot *slot, CommandId cid, LockTupleMode mode,
+				  LockWaitPolicy wait_policy, uint8 flags,
+				  TM_FailureData *tmfd)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("row locks (SELECT ... FOR UPDATE/SHARE, foreign keys) are not supported on cocoon table \"%s\"",
+					RelationGetRelationName(rel)),
+			 errhint("Remove the locking clause, or use a heap table for rows that need locking.")));
+	return TM_Ok;
+}
+
+static void
+cocoon_finish_bulk_insert(Relation rel, int options)
+{
+	/*
+	 * A relation created (or given a new file) in this transaction may be
+	 * about to have its file swapped into another relation (ALTER TABLE
+	 * rewrites, CREATE TABLE AS, VACUUM FULL): write its rows now, while
+	 * they are still known under this relation.
+	 */
+	if (rel->rd_createSubid != InvalidSubTransactionId ||
+		rel->rd_firstRelfilenodeSubid != InvalidSubTransactionId)
+		cocoon_flush_relation(rel);
+}
+
+/* ------------------------------------------------------------------------
+ * DDL related callbacks
+ * ------------------------------------------------------------------------
+ */
+static void
+cocoon_relation_set_new_filenode(Relation rel, const RelFileNode *newrnode,
+								 char persistence, TransactionId *freezeXid,
+								 MultiXactId *minmulti)
+{
+	SMgrRelation srel;
+
+	/* TRUNCATE: forget the old file's stripes (transactionally) */
+	if (rel->rd_node.relNode != newrnode->relNode &&
+		smgrexists(RelationGetSmgr(rel), MAIN_FORKNUM) &&
+		cocoon_storage_exists(rel))
+	{
+		cocoon_meta_delete_storage(cocoon_storage_id(rel, false));
+		cocoon_discard_relfilenode(RelationGetRelid(rel), rel->rd_node.relNode);
+	}
+
+	/* no transaction ids are stored in the relation itself */
+	*freezeXid = InvalidTransactionId;
+	*minmulti = InvalidMultiXactId;
+
+	srel = RelationCreateStorage(*newrnode, persistence, true);
+	if (persistence == RELPERSISTENCE_UNLOGGED)
+	{
+		smgrcreate(srel, INIT_FORKNUM, false);
+		log_smgrcreate(newrnode, INIT_FORKNUM);
+		smgrimmedsync(srel, INIT_FORKNUM);
+	}
+	smgrclose(srel);
+}
+
+static void
+cocoon_relation_nontransactional_truncate(Relation rel)
+{
+	if (cocoon_storage_exists(rel))
+		cocoon_meta_delete_storage(cocoon_storage_id(rel, false));
+	cocoon_discard_relfilenode(RelationGetRelid(rel), rel->rd_node.relNode);
+	RelationTruncate(rel, 0);
+}
+
+static void
+cocoon_relation_copy_data(Relation rel, const RelFileNode *newrnode)
+{
+	SMgrRelation dstrel;
+
+	cocoon_flush_relation(rel);
+	dstrel = smgropen(*newrnode, rel->rd_backend);
+	FlushRelationBuffers(rel);
+	RelationCreateStorage(*newrnode, rel->rd_rel->relpersistence, true);
+	RelationCopyStorage(RelationGetSmgr(rel), dstrel, MAIN_FORKNUM,
+						rel->rd_rel->relpersistence);
+	if (smgrexists(RelationGetSmgr(rel), INIT_FORKNUM))
+	{
+		smgrcreate(dstrel, INIT_FORKNUM, false);
+		log_smgrcreate(newrnode, INIT_FORKNUM);
+		RelationCopyStorage(RelationGetSmgr(rel), dstrel, INIT_FORKNUM,
+							rel->rd_rel->relpersistence);
+	}
+	RelationDropStorage(rel);
+	smgrclose(dstrel);
+}
+
+static void
+cocoon_relation_copy_for_cluster(Relation OldTable, Relation NewTable,
+								 Relation OldIndex, bool use_sort,
+								 TransactionId OldestXmin,
+								 TransactionId *xid_cutoff,
+								 MultiXactId *multi_cutoff,
+								 double *num_tuples,
+								 double *tups_vacuumed,
+								 double *tups_recently_dead)
+{
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	Snapshot	snapshot;
+	double		n = 0;
+	CommandId	cid = GetCurrentCommandId(true);
+
+	if (OldIndex != NULL || use_sort)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("CLUSTER is not supported on cocoon table \"%s\"",
+						RelationGetRelationName(OldTable)),
+				 errhint("Stripes are already ordered by time; use VACUUM FULL to rewrite the table.")));
+
+	cocoon_flush_relation(OldTable);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	slot = table_slot_create(OldTable, NULL);
+	scan = table_beginscan(OldTable, snapshot, 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		cocoon_buffer_insert(NewTable, &slot, 1, cid, true);
+		n++;
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	UnregisterSnapshot(snapshot);
+	cocoon_flush_relation(NewTable);
+
+	*num_tuples = n;
+	*tups_vacuumed = 0;
+	*tups_recently_dead = 0;
+}
+
+static void
+cocoon_relation_vacuum(Relation rel, VacuumParams *params, BufferAccessStrategy bstrategy)
+{
+	/*
+	 * Rows are never removed one by one yet, so there is nothing to reclaim;
+	 * keep the planner's statistics current.
+	 */
+	List	   *stripes;
+	ListCell   *lc;
+	double		ntuples = 0;
+	Snapshot	snapshot;
+
+	if (!cocoon_storage_exists(rel))
+		return;
+	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	stripes = cocoon_meta_stripes(cocoon_storage_id(rel, false), snapshot, false);
+	foreach(lc, stripes)
+		ntuples += ((StripeEntry *) lfirst(lc))->row_count;
+	UnregisterSnapshot(snapshot);
+	vac_update_relstats(rel, RelationGetNumberOfBlocks(rel), ntuples, 0,
+						rel->rd_rel->relhasindex, InvalidTransactionId,
+						InvalidMultiXactId, NULL, NULL, false);
+}
+
+/*
+ * ANALYZE samples by block.  Block b of N stands for the b-th N-th of the
+ * visible rows in row order, so every row is equally likely to be sampled
+ * whatever the compression of its stripe.
+ */
+static bool
+cocoon_scan_analyze_next_block(TableScanDesc sscan, BlockNumber blockno,
+							   BufferAccessStrategy bstrategy)
+{
+	CocoonScanDesc scan = (CocoonScanDesc) sscan;
+	BlockNumber nblocks = RelationGetNumberOfBlocks(scan->rs_base.rs_rd);
+
+	if (!scan->started)
+	{
+		MemoryContext old = MemoryContextSwitchTo(scan->cxt);
+		ListCell   *lc;
+		int			i = 0;
+
+		scan_start(scan);
+		scan->cum = palloc(sizeof(uint64) * (scan->nstripes + 1));
+		scan->total_rows = 0;
+		foreach(lc, scan->stripes)
+		{
+			scan->cum[i++] = scan->total_rows;
+			scan->total_rows += ((StripeEntry *) lfirst(lc))->row_count;
+		}
+		scan->cum[i] = scan->total_rows;
+		fetcher_init(&scan->fetcher, scan->rs_base.rs_rd);
+		scan->fetcher_ready = true;
+		MemoryContextSwitchTo(old);
+	}
+	if (nblocks == 0 || scan->total_rows == 0)
+		return false;
+	scan->an_next = (uint64) ((double) blockno / nblocks * scan->total_rows);
+	scan->an_end = (uint64) ((double) (blockno + 1) / nblocks * scan->total_rows);
+	if (scan->an_end > scan->total_rows)
+		scan->an_end = scan->total_rows;
+	return scan->an_next < scan->an_end;
+}
+
+static bool
+cocoon_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
+							   double *liverows, double *deadrows,
+							   TupleTableSlot *slot)
+{
+	CocoonScanDesc scan = (CocoonScanDesc) sscan;
+
+	while (scan->an_next < scan->an_end)
+	{
+		uint64		k = scan->an_next++;
+		int			lo = 0,
+					hi = scan->nstripes;
+		StripeEntry *e;
+
+		/* stripe i holds visible rows [cum[i], cum[i+1]) */
+		while (hi - lo > 1)
+		{
+			int			mid = (lo + hi) / 2;
+
+			if (scan->cum[mid] <= k)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		e = list_nth(scan->stripes, lo);
+		if (fetcher_fetch(&scan->fetcher, e->first_row + (k - scan->cum[lo]),
+						  scan->rs_base.rs_snapshot, slot))
+		{
+			*liverows += 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+static double
+cocoon_index_build_range_scan(Relation table_rel, Relation index_rel,
+							  IndexInfo *index_info, bool allow_sync,
+							  bool anyvisible, bool progress,
+							  BlockNumber start_blockno, BlockNumber numblocks,
+							  IndexBuildCallback callback, void *callback_state,
+							  TableScanDesc scan)
+{
+	EState	   *estate;
+	ExprContext *econtext;
+	TupleTableSlot *slot;
+	ExprState  *predicate;
+	Snapshot	snapshot = NULL;
+	bool		registered = false;
+	Datum		values[INDEX_MAX_KEYS];
+	bool		isnull[INDEX_MAX_KEYS];
+	double		reltuples = 0;
+	bool		ranged = (start_blockno != 0 || numblocks != InvalidBlockNumber);
+
+	estate = CreateExecutorState();
+	econtext = GetPerTupleExprContext(estate);
+	slot = table_slot_create(table_rel, NULL);
+	econtext->ecxt_scantuple = slot;
+	predicate = ExecPrepareQual(index_info->ii_Predicate, estate);
+
+	if (scan == NULL)
+	{
+		snapshot = RegisterSnapshot(GetTransactionSnapshot());
+		registered = true;
+		scan = table_beginscan_strat(table_rel, snapshot, 0, NULL, true, allow_sync);
+	}
+
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (ranged)
+		{
+			BlockNumber blk = ItemPointerGetBlockNumber(&slot->tts_tid);
+
+			if (blk < start_blockno ||
+				(numblocks != InvalidBlockNumber && blk >= start_blockno + numblocks))
+				continue;
+		}
+		MemoryContextReset(econtext->ecxt_per_tuple_memory);
+		if (predicate != NULL && !ExecQual(predicate, econtext))
+			continue;
+		FormIndexDatum(index_info, slot, estate, values, isnull);
+		callback(index_rel, &slot->tts_tid, values, isnull, true, callback_state);
+		reltuples += 1;
+	}
+
+	table_endscan(scan);
+	if (registered)
+		UnregisterSnapshot(snapshot);
+	ExecDropSingleTupleTableSlot(slot);
+	FreeExecutorState(estate);
+	index_info->ii_ExpressionsState = NIL;
+	index_info->ii_PredicateState = NULL;
+	return reltuples;
+}
+
+static void
+cocoon_index_validate_scan(Relation table_rel, Relation index_rel,
+						   IndexInfo *index_info, Snapshot snapshot,
+						   ValidateIndexState *state)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("CREATE INDEX CONCURRENTLY is not supported on cocoon table \"%s\"",
+					RelationGetRelationName(table_rel)),
+			 errhint("Use CREATE INDEX without CONCURRENTLY.")));
+}
+
+/* ------------------------------------------------------------------------
+ * Miscellaneous callbacks
+ * ------------------------------------------------------------------------
+ */
+static bool
+cocoon_relation_needs_toast_table(Relation rel)
+{
+	/* values up to 1 GB are stored inside the stripes */
+	return false;
+}
+
+static Oid
+cocoon_relation_toast_am(Relation rel)
+{
+	return InvalidOid;
+}
+
+static void
+cocoon_relation_fetch_toast_slice(Relation toastrel, Oid valueid, int32 attrsize,
+								  int32 sliceoffset, int32 slicelength,
+								  struct varlena *result)
+{
+	elog(ERROR, "cocoon tables have no TOAST relation");
+}
+
+static void
+cocoon_relation_estimate_size(Relation rel, int32 *attr_widths,
+							  BlockNumber *pages, double *tuples,
+							  double *allvisfrac)
+{
+	BlockNumber curpages = RelationGetNumberOfBlocks(rel);
+	BlockNumber relpages = (BlockNumber) rel->rd_rel->relpages;
+	double		reltuples = rel->rd_rel->reltuples;
+
+	*pages = curpages;
+	*allvisfrac = 0;
+	if (curpages == 0)
+	{
+		*tuples = (double) cocoon_pending_row_count(rel);
+		return;
+	}
+	if (relpages > 0 && reltuples >= 0)
+		*tuples = rint(reltuples / relpages * curpages);
+	else
+	{
+		/* never analyzed: count the directory's rows */
+		List	   *stripes;
+		ListCell   *lc;
+		double		n = 0;
+		Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+
+		stripes = cocoon_meta_stripes(cocoon_storage_id(rel, false), snapshot, false);
+		foreach(lc, stripes)
+			n += ((StripeEntry *) lfirst(lc))->row_count;
+		UnregisterSnapshot(snapshot);
+		list_free_deep(stripes);
+		*tuples = n;
+	}
+	*tuples += (double) cocoon_pending_row_count(rel);
+}
+
+/* ------------------------------------------------------------------------
+ * Executor related callbacks: bitmap and sample scans
+ * ------------------------------------------------------------------------
+ */
+static bool
+cocoon_scan_bitmap_next_block(TableScanDesc sscan, TBMIterateResult *tbmres)
+{
+	CocoonScanDesc scan = (CocoonScanDesc) sscan;
+	uint64		base = (uint64) tbmres->blockno * COCOON_ROWS_PER_BLOCK;
+	int			i;
+
+	if (!scan->fetcher_ready)
+	{
+		MemoryContext old = MemoryContextSwitchTo(scan->cxt);
+
+		fetcher_init(&scan->fetcher, scan->rs_base.rs_rd);
+		scan->rows = palloc(sizeof(uint64) * COCOON_ROWS_PER_BLOCK);
+		scan->fetcher_ready = true;
+		MemoryContextSwitchTo(old);
+	}
+	scan->nrows_list = 0;
+	scan->rows_pos = 0;
+	if (tbmres->ntuples >= 0)
+	{
+		for (i = 0; i < tbmres->ntuples; i++)
+			scan->rows[scan->nrows_list++] = base + tbmres->offsets[i] - 1;
+	}
+	else
+	{
+		for (i = 0; i < COCOON_ROWS_PER_BLOCK; i++)
+			scan->rows[scan->nrows_list++] = base + i;
+	}
+	return scan->nrows_list > 0;
+}
+
+static bool
+cocoon_scan_bitmap_next_tuple(TableScanDesc sscan, TBMIterateResult *tbmres,
+							  TupleTableSlot *slot)
+{
+	CocoonScanDesc scan = (CocoonScanDesc) sscan;
+
+	while (scan->rows_pos < scan->nrows_list)
+	{
+		uint64		row = scan->rows[scan->rows_pos++];
+
+		if (fetcher_fetch(&scan->fetcher, row, scan->rs_base.rs_snapshot, slot))
+		{
+			pgstat_count_heap_fetch(scan->rs_base.rs_rd);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+cocoon_scan_sample_next_block(TableScanDesc scan, SampleScanState *scanstate)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("TABLESAMPLE is not supported on cocoon table \"%s\"",
+					RelationGetRelationName(scan->rs_rd)),
+			 errhint("Use WHERE random() < fraction instead.")));
+	return false;
+}
+
+static bool
+cocoon_scan_sample_next_tuple(TableScanDesc scan, SampleScanState *scanstate,
+							  TupleTableSlot *slot)
+{
+	return false;
+}
+
+static const TableAmRoutine cocoon_methods = {
+	.type = T_TableAmRoutine,
+
+	.slot_callbacks = cocoon_slot_callbacks,
+
+	.scan_begin = cocoon_scan_begin,
+	.scan_end = cocoon_scan_end,
+	.scan_rescan = cocoon_scan_rescan,
+	.scan_getnextslot = cocoon_scan_getnextslot,
+
+	.parallelscan_estimate = cocoon_parallelscan_estimate,
+	.parallelscan_initialize = cocoon_parallelscan_initialize,
+	.parallelscan_reinitialize = cocoon_parallelscan_reinitialize,
+
+	.index_fetch_begin = cocoon_index_fetch_begin,
+	.index_fetch_reset = cocoon_index_fetch_reset,
+	.index_fetch_end = cocoon_index_fetch_end,
+	.index_fetch_tuple = cocoon_index_fetch_tuple,
+
+	.tuple_fetch_row_version = cocoon_tuple_fetch_row_version,
+	.tuple_tid_valid = cocoon_tuple_tid_valid,
+	.tuple_get_latest_tid = cocoon_tuple_get_latest_tid,
+	.tuple_satisfies_snapshot = cocoon_tuple_satisfies_snapshot,
+	.index_delete_tuples = cocoon_index_delete_tuples,
+
+	.tuple_insert = cocoon_tuple_insert,
+	.tuple_insert_speculative = cocoon_tuple_insert_speculative,
+	.tuple_complete_speculative = cocoon_tuple_complete_speculative,
+	.multi_insert = cocoon_multi_insert,
+	.tuple_delete = cocoon_tuple_delete,
+	.tuple_update = cocoon_tuple_update,
+	.tuple_lock = cocoon_tuple_lock,
+	.finish_bulk_insert = cocoon_finish_bulk_insert,
+
+	.relation_set_new_filenode = cocoon_relation_set_new_filenode,
+	.relation_nontransactional_truncate = cocoon_relation_nontransactional_truncate,
+	.relation_copy_data = cocoon_relation_copy_data,
+	.relation_copy_for_cluster = cocoon_relation_copy_for_cluster,
+	.relation_vacuum = cocoon_relation_vacuum,
+	.scan_analyze_next_block = cocoon_scan_analyze_next_block,
+	.scan_analyze_next_tuple = cocoon_scan_analyze_next_tuple,
+	.index_build_range_scan = cocoon_index_build_range_scan,
+	.index_validate_scan = cocoon_index_validate_scan,
+
+	.relation_size = table_block_relation_size,
+	.relation_needs_toast_table = cocoon_relation_needs_toast_table,
+	.relation_toast_am = cocoon_relation_toast_am,
+	.relation_fetch_toast_slice = cocoon_relation_fetch_toast_slice,
+
+	.relation_estimate_size = cocoon_relation_estimate_size,
+
+	.scan_bitmap_next_block = cocoon_scan_bitmap_next_block,
+	.scan_bitmap_next_tuple = cocoon_scan_bitmap_next_tuple,
+	.scan_sample_next_block = cocoon_scan_sample_next_block,
+	.scan_sample_next_tuple = cocoon_scan_sample_next_tuple
+};
+
+const TableAmRoutine *
+cocoon_tableam(void)
+{
+	return &cocoon_methods;
+}

@@ -1,0 +1,1147 @@
+/*-------------------------------------------------------------------------
+ *
+ * write.c
+ *	  Per-transaction write buffers and stripe flushing.
+ *
+ * Inserted rows are buffered in memory, one buffer per (relation,
+ * relfilenode, subtransaction, time partition).  A buffer reserves its row
+ * numbers from the metapage as it grows (small first, doubling, contiguous
+ * while nobody else reserved in between) and inserts a "reserved" directory
+ * row covering them, so that index entries made for its rows point at a
+ * range another transaction's unique check can see as in progress.
+ *
+ * A buffer is flushed as a stripe when it is full, when its transaction
+ * commits or prepares, when a subtransaction that owns it commits (the
+ * buffer is then handed to the parent instead, see below), or when a bulk
+ * load into a relation created in this transaction ends.  Flushing encodes
+ * and compresses each column chunk by chunk, writes the stripe into the
+ * relation's byte space and overwrites the reserved directory row in place.
+ *
+ * Subtransactions: rows inserted inside a subtransaction go to a buffer
+ * tagged with that subtransaction.  On its abort the buffer is thrown away
+ * (its directory row, inserted by the aborted subtransaction, is invisible
+ * anyway); on its commit the buffer is re-tagged to the parent.  A buffer is
+ * only flushed early ("full") while its own subtransaction is the current
+ * one, so the directory row is always written by the transaction the rows
+ * belong to.
+ *
+ * Reading one's own writes: scans pin the pending buffers of the relation
+ * they read (cocoon_pin_pending) and return their rows from memory; each
+ * buffered row remembers the command id that inserted it, so a scan sees
+ * exactly the rows of earlier commands, as a heap scan would.
+ *
+ * src/write.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/detoast.h"
+#include "access/relation.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "cocoon.h"
+
+/* chunk groups end early once their raw bytes pass this */
+#define CHUNK_GROUP_MAX_BYTES	((uint64) 64 * 1024 * 1024)
+/* first row reservation of a non-bulk buffer */
+#define INITIAL_RESERVATION		64
+/* pending rows per relation beyond which the largest buffer is flushed */
+#define PENDING_FACTOR			4
+
+typedef struct ArenaBlock
+{
+	struct ArenaBlock *next;
+} ArenaBlock;
+
+typedef struct WriteBuffer
+{
+	dlist_node	node;
+	Oid			relid;
+	Oid			relfilenode;
+	SubTransactionId subid;
+	int64		part_key;
+	MemoryContext cxt;
+	int			natts;
+	CocoonValueKind *kinds;
+	int16	   *typlens;
+	bool	   *dropped;
+	CocoonOptions opts;
+	uint64		storage_id;
+	StripeEntry entry;			/* its directory row */
+	uint64		first_row;
+	uint64		reserved;		/* row numbers reserved from first_row */
+	uint32		nrows;
+	uint32		capacity;
+	Datum	  **values;			/* [att][row] */
+	bool	  **isnull;
+	CommandId  *cids;
+	char	   *arena_cur;
+	Size		arena_left;
+	uint64		raw_bytes;
+	int			pins;
+	bool		flushed;		/* written out or discarded: no longer pending */
+	bool		bulk;
+} WriteBuffer;
+
+static dlist_head pending = DLIST_STATIC_INIT(pending);
+static MemoryContext write_cxt = NULL;
+static WriteBuffer *last_buffer = NULL;
+
+static void flush_buffer(WriteBuffer *buf, Relation rel);
+
+CocoonValueKind
+cocoon_value_kind(Form_pg_attribute att)
+{
+	Oid			base = getBaseType(att->atttypid);
+
+	if (att->attbyval)
+	{
+		if (base == BOOLOID && att->attlen == 1)
+			return VK_BOOL;
+		if ((base == FLOAT8OID && att->attlen == 8) ||
+			(base == FLOAT4OID && att->attlen == 4))
+			return VK_FLOAT;
+		return VK_INT;
+	}
+	if (att->attlen > 0)
+		return VK_FIXED;
+	return VK_VAR;
+}
+
+static MemoryContext
+get_write_cxt(void)
+{
+	if (write_cxt == NULL)
+		write_cxt = AllocSetContextCreate(TopTransactionContext,
+										  "cocoon write buffers",
+										  ALLOCSET_DEFAULT_SIZES);
+	return write_cxt;
+}
+
+static void
+free_buffer(WriteBuffer *buf)
+{
+	if (last_buffer == buf)
+		last_buffer = NULL;
+	if (!buf->flushed)
+	{
+		dlist_delete(&buf->node);
+		buf->flushed = true;
+	}
+	if (buf->pins == 0)
+	{
+		MemoryContext cxt = buf->cxt;
+
+		MemoryContextDelete(cxt);
+	}
+}
+
+static char *
+arena_alloc(WriteBuffer *buf, Size size)
+{
+	char	   *p;
+
+	size = MAXALIGN(size);
+	if (size > buf->arena_left)
+	{
+		Size		blk = Max(size, (Size) 1024 * 1024);
+
+		buf->arena_cur = MemoryContextAllocHuge(buf->cxt, blk);
+		buf->arena_left = blk;
+	}
+	p = buf->arena_cur;
+	buf->arena_cur += size;
+	buf->arena_left -= size;
+	return p;
+}
+
+static void
+reserve_more(WriteBuffer *buf, Relation rel)
+{
+	uint64		want;
+	bool		extended;
+	uint64		first;
+
+	if (buf->reserved == 0)
+	{
+		want = buf->bulk ? (uint64) buf->opts.stripe_rows : INITIAL_RESERVATION;
+		first = cocoon_reserve_rows(rel, want, 0, &extended);
+		buf->first_row = first;
+		buf->reserved = want;
+		memset(&buf->entry, 0, sizeof(StripeEntry));
+		buf->entry.first_row = first;
+		buf->entry.row_count = want;
+		buf->entry.part_key = buf->part_key;
+		cocoon_meta_insert_reserved(rel, buf->storage_id, &buf->entry);
+		return;
+	}
+	want = Min(buf->reserved * 4, (uint64) buf->opts.stripe_rows) - buf->reserved;
+	Assert(want > 0);
+	first = cocoon_reserve_rows(rel, want, buf->first_row + buf->reserved, &extended);
+	if (!extended)
+	{
+		/* somebody reserved after us: this buffer is as big as it gets */
+		buf->reserved = buf->nrows;
+		return;
+	}
+	buf->reserved += want;
+	buf->entry.row_count = buf->reserved;
+	cocoon_meta_update_inplace(rel, buf->storage_id, &buf->entry);
+}
+
+static WriteBuffer *
+new_buffer(Relation rel, const CocoonOptions *opts, int64 part_key, bool bulk)
+{
+	MemoryContext cxt;
+	MemoryContext old;
+	WriteBuffer *buf;
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			i;
+
+	cxt = AllocSetContextCreate(get_write_cxt(), "cocoon write buffer",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	buf = palloc0(sizeof(WriteBuffer));
+	buf->cxt = cxt;
+	buf->relid = RelationGetRelid(rel);
+	buf->relfilenode = rel->rd_node.relNode;
+	buf->subid = GetCurrentSubTransactionId();
+	buf->part_key = part_key;
+	buf->natts = desc->natts;
+	buf->opts = *opts;
+	buf->bulk = bulk;
+	buf->kinds = palloc(sizeof(CocoonValueKind) * desc->natts);
+	buf->typlens = palloc(sizeof(int16) * desc->natts);
+	buf->dropped = palloc(sizeof(bool) * desc->natts);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		buf->kinds[i] = cocoon_value_kind(att);
+		buf->typlens[i] = att->attlen;
+		buf->dropped[i] = att->attisdropped;
+	}
+	buf->capacity = bulk ? Min(opts->stripe_rows, 16384) : 256;
+	buf->values = palloc(sizeof(Datum *) * desc->natts);
+	buf->isnull = palloc(sizeof(bool *) * desc->natts);
+	for (i = 0; i < desc->natts; i++)
+	{
+		buf->values[i] = palloc(sizeof(Datum) * buf->capacity);
+		buf->isnull[i] = palloc(sizeof(bool) * buf->capacity);
+	}
+	buf->cids = palloc(sizeof(CommandId) * buf->capacity);
+	MemoryContextSwitchTo(old);
+
+	buf->storage_id = cocoon_storage_id(rel, true);
+	reserve_more(buf, rel);
+	dlist_push_tail(&pending, &buf->node);
+	return buf;
+}
+
+static void
+grow_buffer(WriteBuffer *buf)
+{
+	uint32		newcap = Min((uint64) buf->capacity * 2, (uint64) buf->opts.stripe_rows);
+	int			i;
+
+	if (newcap <= buf->capacity)
+		newcap = buf->capacity + 1;
+	for (i = 0; i < buf->natts; i++)
+	{
+		buf->values[i] = repalloc_huge(buf->values[i], sizeof(Datum) * newcap);
+		buf->isnull[i] = repalloc_huge(buf->isnull[i], sizeof(bool) * newcap);
+	}
+	buf->cids = repalloc_huge(buf->cids, sizeof(CommandId) * newcap);
+	buf->capacity = newcap;
+}
+
+static inline int64
+partition_of(const CocoonOptions *opts, TupleTableSlot *slot)
+{
+	int64		ts;
+	int64		q;
+
+	if (opts->time_attno == 0 || opts->partition_interval <= 0)
+		return COCOON_NO_PARTITION;
+	if (slot->tts_isnull[opts->time_attno - 1])
+		return COCOON_NO_PARTITION;
+	ts = DatumGetInt64(slot->tts_values[opts->time_attno - 1]);
+	/* floor division; -infinity gets a bucket of its own */
+	if (ts == PG_INT64_MIN)
+		return COCOON_NO_PARTITION + 1;
+	q = ts / opts->partition_interval;
+	if (ts % opts->partition_interval < 0)
+		q--;
+	return q;
+}
+
+static WriteBuffer *
+find_buffer(Relation rel, int64 part_key)
+{
+	dlist_iter	it;
+	Oid			relid = RelationGetRelid(rel);
+	Oid			relfilenode = rel->rd_node.relNode;
+	SubTransactionId subid = GetCurrentSubTransactionId();
+
+	if (last_buffer && last_buffer->relid == relid &&
+		last_buffer->relfilenode == relfilenode &&
+		last_buffer->subid == subid && last_buffer->part_key == part_key)
+		return last_buffer;
+
+	/* newest first: the buffer being filled is usually at the tail */
+	dlist_reverse_foreach(it, &pending)
+	{
+		WriteBuffer *b = dlist_container(WriteBuffer, node, it.cur);
+
+		if (b->relid == relid && b->relfilenode == relfilenode &&
+			b->subid == subid && b->part_key == part_key)
+		{
+			last_buffer = b;
+			return b;
+		}
+	}
+	return NULL;
+}
+
+static uint64
+pending_rows_of(Relation rel, WriteBuffer **largest)
+{
+	dlist_iter	it;
+	uint64		total = 0;
+	SubTransactionId subid = GetCurrentSubTransactionId();
+
+	*largest = NULL;
+	dlist_foreach(it, &pending)
+	{
+		WriteBuffer *b = dlist_container(WriteBuffer, node, it.cur);
+
+		if (b->relid == RelationGetRelid(rel))
+		{
+			total += b->nrows;
+			if (b->subid == subid && (*largest == NULL || b->nrows > (*largest)->nrows))
+				*largest = b;
+		}
+	}
+	return total;
+}
+
+/*
+ * Copy one value into the buffer's memory and return its datum.
+ */
+static inline Datum
+copy_value(WriteBuffer *buf, int att, Datum d, uint64 *raw)
+{
+	int16		typlen = buf->typlens[att];
+
+	if (buf->kinds[att] != VK_VAR && buf->kinds[att] != VK_FIXED)
+	{
+		*raw += typlen;
+		return d;
+	}
+	if (typlen > 0)
+	{
+		char	   *p = arena_alloc(buf, typlen);
+
+		memcpy(p, DatumGetPointer(d), typlen);
+		*raw += typlen;
+		return PointerGetDatum(p);
+	}
+	if (typlen == -1)
+	{
+		struct varlena *v = (struct varlena *) DatumGetPointer(d);
+		struct varlena *plain = v;
+		char	   *p;
+		Size		size;
+
+		if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
+			plain = detoast_attr(v);
+		if (VARATT_CAN_MAKE_SHORT(plain))
+		{
+			size = VARATT_CONVERTED_SHORT_SIZE(plain);
+			p = arena_alloc(buf, size);
+			SET_VARSIZE_SHORT(p, size);
+			memcpy(p + VARHDRSZ_SHORT, VARDATA(plain), size - VARHDRSZ_SHORT);
+		}
+		else
+		{
+			size = VARSIZE_ANY(plain);
+			p = arena_alloc(buf, size);
+			memcpy(p, plain, size);
+		}
+		if (plain != v)
+			pfree(plain);
+		*raw += size;
+		return PointerGetDatum(p);
+	}
+	else
+	{
+		/* cstring */
+		Size		size = strlen(DatumGetCString(d)) + 1;
+		char	   *p = arena_alloc(buf, size);
+
+		memcpy(p, DatumGetPointer(d), size);
+		*raw += size;
+		return PointerGetDatum(p);
+	}
+}
+
+/*
+ * Buffer nslots rows; sets each slot's TID to the row's number.
+ */
+void
+cocoon_buffer_insert(Relation rel, TupleTableSlot **slots, int nslots,
+					 CommandId cid, bool bulk)
+{
+	CocoonOptions opts;
+	bool		have_opts = false;
+	int			s;
+
+	for (s = 0; s < nslots; s++)
+	{
+		TupleTableSlot *slot = slots[s];
+		WriteBuffer *buf;
+		int64		part;
+		uint32		row;
+		int			i;
+
+		slot_getallattrs(slot);
+		if (!have_opts)
+		{
+			/* options are per buffer; find them once per call */
+			if (last_buffer && last_buffer->relid == RelationGetRelid(rel) &&
+				last_buffer->relfilenode == rel->rd_node.relNode)
+				opts = last_buffer->opts;
+			else
+				cocoon_get_options(rel, &opts);
+			have_opts = true;
+		}
+		part = partition_of(&opts, slot);
+		buf = find_buffer(rel, part);
+		if (buf != NULL && buf->nrows >= buf->reserved)
+		{
+			if (buf->reserved < (uint64) buf->opts.stripe_rows)
+				reserve_more(buf, rel);
+			if (buf->nrows >= buf->reserved)
+			{
+				flush_buffer(buf, rel);
+				buf = NULL;
+			}
+		}
+		if (buf == NULL)
+		{
+			WriteBuffer *largest;
+
+			if (pending_rows_of(rel, &largest) >=
+				(uint64) opts.stripe_rows * PENDING_FACTOR && largest != NULL)
+				flush_buffer(largest, rel);
+			buf = new_buffer(rel, &opts, part, bulk);
+			last_buffer = buf;
+		}
+		if (buf->nrows >= buf->capacity)
+			grow_buffer(buf);
+
+		row = buf->nrows;
+		for (i = 0; i < buf->natts; i++)
+		{
+			if (buf->dropped[i] || slot->tts_isnull[i])
+			{
+				buf->isnull[i][row] = true;
+				buf->values[i][row] = (Datum) 0;
+			}
+			else
+			{
+				buf->isnull[i][row] = false;
+				buf->values[i][row] = copy_value(buf, i, slot->tts_values[i],
+												 &buf->raw_bytes);
+			}
+		}
+		buf->cids[row] = cid;
+		buf->nrows++;
+
+		if (opts.time_attno > 0 && !slot->tts_isnull[opts.time_attno - 1])
+		{
+			int64		ts = DatumGetInt64(slot->tts_values[opts.time_attno - 1]);
+
+			if (!buf->entry.has_ts)
+			{
+				buf->entry.min_ts = buf->entry.max_ts = ts;
+				buf->entry.has_ts = true;
+			}
+			else
+			{
+				if (ts < buf->entry.min_ts)
+					buf->entry.min_ts = ts;
+				if (ts > buf->entry.max_ts)
+					buf->entry.max_ts = ts;
+			}
+		}
+		cocoon_row_to_tid(buf->first_row + row, &slot->tts_tid);
+		slot->tts_tableOid = RelationGetRelid(rel);
+	}
+}
+
+/* ----------------------------------------------------------------
+ * Encoding a stripe
+ * ----------------------------------------------------------------
+ */
+
+typedef struct EncodedChunk
+{
+	uint8	   *data;
+	uint64		len;
+} EncodedChunk;
+
+/*
+ * Build the codec vector of rows [from, from + n) of attribute att.
+ */
+static void
+build_vector(WriteBuffer *buf, int att, uint32 from, uint32 n, CocoonVector *vec)
+{
+	Datum	   *vals = buf->values[att] + from;
+	bool	   *nulls = buf->isnull[att] + from;
+	uint32		nvalues = 0;
+	uint32		i;
+	uint32		k;
+
+	memset(vec, 0, sizeof(*vec));
+	vec->kind = buf->kinds[att];
+	vec->nrows = n;
+	for (i = 0; i < n; i++)
+		if (!nulls[i])
+			nvalues++;
+	vec->nvalues = nvalues;
+	if (nvalues < n)
+	{
+		vec->nulls = palloc0((n + 7) / 8);
+		for (i = 0; i < n; i++)
+			if (nulls[i])
+				vec->nulls[i / 8] |= (uint8) (1 << (i % 8));
+	}
+	switch (vec->kind)
+	{
+		case VK_INT:
+			{
+				int16		typlen = buf->typlens[att];
+
+				vec->ints = palloc(sizeof(int64) * Max(nvalues, 1));
+				for (i = 0, k = 0; i < n; i++)
+				{
+					if (nulls[i])
+						continue;
+					switch (typlen)
+					{
+						case 1:
+							vec->ints[k++] = (int64) DatumGetChar(vals[i]);
+							break;
+						case 2:
+							vec->ints[k++] = (int64) DatumGetInt16(vals[i]);
+							break;
+						case 4:
+							vec->ints[k++] = (int64) DatumGetInt32(vals[i]);
+							break;
+						default:
+							vec->ints[k++] = DatumGetInt64(vals[i]);
+							break;
+					}
+				}
+				break;
+			}
+		case VK_FLOAT:
+			vec->bits = palloc(sizeof(uint64) * Max(nvalues, 1));
+			for (i = 0, k = 0; i < n; i++)
+			{
+				if (nulls[i])
+					continue;
+				if (buf->typlens[att] == 4)
+					vec->bits[k++] = (uint64) DatumGetUInt32(vals[i]);
+				else
+					vec->bits[k++] = (uint64) DatumGetInt64(vals[i]);
+			}
+			break;
+		case VK_BOOL:
+			vec->bools = palloc(Max(nvalues, 1));
+			for (i = 0, k = 0; i < n; i++)
+				if (!nulls[i])
+					vec->bools[k++] = DatumGetBool(vals[i]) ? 1 : 0;
+			break;
+		case VK_FIXED:
+			{
+				uint32		len = (uint32) buf->typlens[att];
+
+				vec->fixed_len = len;
+				vec->data_len = (uint64) len * nvalues;
+				vec->data = palloc_extended(Max(vec->data_len, 1), MCXT_ALLOC_HUGE);
+				for (i = 0, k = 0; i < n; i++)
+				{
+					if (nulls[i])
+						continue;
+					memcpy(vec->data + (uint64) k * len, DatumGetPointer(vals[i]), len);
+					k++;
+				}
+				break;
+			}
+		case VK_VAR:
+			{
+				uint64		total = 0;
+				bool		cstr = (buf->typlens[att] == -2);
+
+				vec->offsets = palloc_extended(sizeof(uint64) * (nvalues + 1), MCXT_ALLOC_HUGE);
+				for (i = 0, k = 0; i < n; i++)
+				{
+					if (nulls[i])
+						continue;
+					vec->offsets[k++] = total;
+					total += cstr ? strlen(DatumGetCString(vals[i])) + 1
+						: VARSIZE_ANY(DatumGetPointer(vals[i]));
+				}
+				vec->offsets[k] = total;
+				vec->data_len = total;
+				vec->data = palloc_extended(Max(total, 1), MCXT_ALLOC_HUGE);
+				for (i = 0, k = 0; i < n; i++)
+				{
+					if (nulls[i])
+						continue;
+					memcpy(vec->data + vec->offsets[k], DatumGetPointer(vals[i]),
+						   vec->offsets[k + 1] - vec->offsets[k]);
+					k++;
+				}
+				break;
+			}
+	}
+}
+
+static void
+codec_fail(Relation rel, CocoonCodecResult r, const char *what, int att)
+{
+	ereport(ERROR,
+			(errcode(r == COCOON_CODEC_NOMEM ? ERRCODE_OUT_OF_MEMORY : ERRCODE_INTERNAL_ERROR),
+			 errmsg("could not %s column %d of cocoon table \"%s\": %s",
+					what, att + 1, RelationGetRelationName(rel),
+					cocoon_codec_result_string(r))));
+}
+
+/*
+ * Encode and compress one chunk; fills desc (except offset) and out.
+ */
+static void
+encode_chunk(Relation rel, WriteBuffer *buf, int att, uint32 from, uint32 n,
+			 CocoonChunkDesc *desc, EncodedChunk *out)
+{
+	CocoonVector vec;
+	uint8	   *enc;
+	size_t		enclen;
+	CocoonCodecId codec;
+	CocoonCodecResult r;
+	uint32		i;
+
+	build_vector(buf, att, from, n, &vec);
+	r = cocoon_encode(&vec, &enc, &enclen, &codec);
+	if (r != COCOON_CODEC_OK)
+		codec_fail(rel, r, "encode", att);
+
+	desc->nrows = n;
+	desc->first = from;
+	desc->nnulls = n - vec.nvalues;
+	desc->codec = (uint8) codec;
+	desc->raw_len = enclen;
+	desc->flags = 0;
+	if (vec.kind == VK_INT && vec.nvalues > 0)
+	{
+		int64		mn = vec.ints[0],
+					mx = vec.ints[0];
+
+		for (i = 1; i < vec.nvalues; i++)
+		{
+			if (vec.ints[i] < mn)
+				mn = vec.ints[i];
+			if (vec.ints[i] > mx)
+				mx = vec.ints[i];
+		}
+		desc->min_value = mn;
+		desc->max_value = mx;
+		desc->flags |= COCOON_CHUNK_HAS_MINMAX;
+	}
+
+	desc->compression = COMPRESSION_NONE;
+	out->data = enc;
+	out->len = enclen;
+	if (buf->opts.compression != COMPRESSION_NONE && enclen > 64)
+	{
+		uint8	   *comp;
+		size_t		complen;
+
+		r = cocoon_compress(buf->opts.compression, buf->opts.compression_level,
+							enc, enclen, &comp, &complen);
+		if (r == COCOON_CODEC_OK && complen < enclen)
+		{
+			desc->compression = (uint8) buf->opts.compression;
+			out->data = comp;
+			out->len = complen;
+			codec_free(enc);
+		}
+		else if (r == COCOON_CODEC_OK)
+			codec_free(comp);
+		else if (r != COCOON_CODEC_BADARG)
+			codec_fail(rel, r, "compress", att);
+	}
+	desc->stored_len = out->len;
+	desc->crc = cocoon_crc32c(out->data, out->len);
+	cocoon_vector_free(&vec);
+}
+
+/* Staging of sequential writes so that pages are written whole */
+typedef struct StageWriter
+{
+	Relation	rel;
+	uint64		offset;			/* logical offset of staged[0] */
+	char	   *staged;
+	Size		used;
+	Size		size;
+} StageWriter;
+
+static void
+stage_flush(StageWriter *w)
+{
+	if (w->used > 0)
+	{
+		cocoon_storage_write(w->rel, w->offset, w->staged, w->used);
+		w->offset += w->used;
+		w->used = 0;
+	}
+}
+
+static void
+stage_write(StageWriter *w, const char *data, uint64 len)
+{
+	while (len > 0)
+	{
+		Size		n = Min(len, (uint64) (w->size - w->used));
+
+		memcpy(w->staged + w->used, data, n);
+		w->used += n;
+		data += n;
+		len -= n;
+		if (w->used == w->size)
+			stage_flush(w);
+	}
+}
+
+/*
+ * Write buf's rows as one stripe and complete its directory row.  The
+ * buffer is no longer pending afterwards (its memory is kept while scans
+ * pin it).
+ */
+static void
+flush_buffer(WriteBuffer *buf, Relation rel)
+{
+	MemoryContext tmp;
+	MemoryContext old;
+	int			natts = buf->natts;
+	uint32		nchunks = 0;
+	uint32	   *chunk_start;
+	uint32		maxchunks;
+	CocoonChunkDesc *descs;
+	EncodedChunk *encoded;
+	CocoonStripeHeader hdr;
+	CocoonColumnDesc *cols;
+	uint64		header_len;
+	uint64		data_len = 0;
+	uint64		offset;
+	uint64		stripe_id;
+	char	   *header;
+	uint32		c;
+	int			a;
+	uint32		row;
+	StageWriter w;
+
+	if (buf->flushed)
+		return;
+	if (last_buffer == buf)
+		last_buffer = NULL;
+
+	if (buf->nrows == 0)
+	{
+		/* nothing to write; an empty reservation is left as a 0-row stripe */
+		buf->entry.row_count = 0;
+		buf->entry.data_length = 0;
+		cocoon_meta_update_inplace(rel, buf->storage_id, &buf->entry);
+		free_buffer(buf);
+		return;
+	}
+
+	tmp = AllocSetContextCreate(CurrentMemoryContext, "cocoon stripe flush",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(tmp);
+
+	/* chunk group boundaries: chunk_rows rows, or fewer if very wide */
+	maxchunks = buf->nrows / Max(buf->opts.chunk_rows, 1) + 2;
+	chunk_start = palloc(sizeof(uint32) * (maxchunks + 1));
+	row = 0;
+	while (natts > 0 && row < buf->nrows)
+	{
+		uint32		end = Min((uint64) row + buf->opts.chunk_rows, (uint64) buf->nrows);
+		uint64		bytes = 0;
+		uint32		r;
+
+		/* cut the group short if its values are huge */
+		for (r = row; r < end; r++)
+		{
+			for (a = 0; a < natts; a++)
+				if (!buf->isnull[a][r] && buf->typlens[a] < 0)
+					bytes += buf->typlens[a] == -1
+						? VARSIZE_ANY(DatumGetPointer(buf->values[a][r]))
+						: strlen(DatumGetCString(buf->values[a][r])) + 1;
+			if (bytes > CHUNK_GROUP_MAX_BYTES && r > row)
+			{
+				end = r;
+				break;
+			}
+		}
+		if (nchunks >= maxchunks)
+		{
+			maxchunks *= 2;
+			chunk_start = repalloc(chunk_start, sizeof(uint32) * (maxchunks + 1));
+		}
+		chunk_start[nchunks++] = row;
+		row = end;
+	}
+	chunk_start[nchunks] = buf->nrows;
+
+	header_len = sizeof(CocoonStripeHeader) + sizeof(CocoonColumnDesc) * natts +
+		sizeof(CocoonChunkDesc) * (uint64) nchunks * natts;
+	if (header_len > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("stripe header of cocoon table \"%s\" would be too large",
+						RelationGetRelationName(rel))));
+	header = palloc0(header_len);
+	cols = (CocoonColumnDesc *) (header + sizeof(CocoonStripeHeader));
+	descs = (CocoonChunkDesc *) (header + sizeof(CocoonStripeHeader) +
+								 sizeof(CocoonColumnDesc) * natts);
+	encoded = palloc0(sizeof(EncodedChunk) * (uint64) nchunks * natts);
+
+	for (a = 0; a < natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), a);
+
+		cols[a].atttypid = att->atttypid;
+		cols[a].typlen = buf->typlens[a];
+		cols[a].kind = (uint8) buf->kinds[a];
+		cols[a].flags = buf->dropped[a] ? COCOON_COL_DROPPED : 0;
+	}
+	for (c = 0; c < nchunks; c++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		for (a = 0; a < natts; a++)
+		{
+			CocoonChunkDesc *d = &descs[(uint64) c * natts + a];
+			EncodedChunk *e = &encoded[(uint64) c * natts + a];
+
+			encode_chunk(rel, buf, a, chunk_start[c], chunk_start[c + 1] - chunk_start[c],
+						 d, e);
+			d->offset = header_len + data_len;
+			data_len += e->len;
+		}
+	}
+
+	offset = cocoon_reserve_bytes(rel, header_len + data_len, &stripe_id);
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.magic = COCOON_STRIPE_MAGIC;
+	hdr.version = COCOON_FORMAT_VERSION;
+	hdr.natts = (uint16) natts;
+	hdr.header_len = (uint32) header_len;
+	hdr.stripe_id = stripe_id;
+	hdr.first_row = buf->first_row;
+	hdr.nrows = buf->nrows;
+	hdr.chunk_rows = (uint32) buf->opts.chunk_rows;
+	hdr.nchunks = nchunks;
+	hdr.total_len = header_len + data_len;
+	hdr.raw_bytes = buf->raw_bytes;
+	memcpy(header, &hdr, sizeof(hdr));
+	((CocoonStripeHeader *) header)->header_crc = cocoon_crc32c(header, header_len);
+
+	w.rel = rel;
+	w.offset = offset;
+	w.size = 256 * 1024;
+	w.staged = palloc(w.size);
+	w.used = 0;
+	stage_write(&w, header, header_len);
+	for (c = 0; c < (uint64) nchunks * natts; c++)
+	{
+		stage_write(&w, (char *) encoded[c].data, encoded[c].len);
+		codec_free(encoded[c].data);
+	}
+	stage_flush(&w);
+
+	buf->entry.stripe_id = stripe_id;
+	buf->entry.row_count = buf->nrows;
+	buf->entry.data_offset = offset;
+	buf->entry.data_length = header_len + data_len;
+	buf->entry.raw_bytes = buf->raw_bytes;
+	cocoon_meta_update_inplace(rel, buf->storage_id, &buf->entry);
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(tmp);
+	free_buffer(buf);
+}
+
+/*
+ * Flush one buffer, opening its relation; a buffer whose relation is gone
+ * or now has another relfilenode (it was truncated) is thrown away.
+ */
+static void
+flush_buffer_by_id(WriteBuffer *buf)
+{
+	Relation	rel = try_relation_open(buf->relid, RowExclusiveLock);
+
+	if (rel == NULL)
+	{
+		free_buffer(buf);
+		return;
+	}
+	if (rel->rd_node.relNode != buf->relfilenode)
+		free_buffer(buf);
+	else
+		flush_buffer(buf, rel);
+	relation_close(rel, NoLock);
+}
+
+void
+cocoon_flush_relation(Relation rel)
+{
+	dlist_mutable_iter it;
+
+	dlist_foreach_modify(it, &pending)
+	{
+		WriteBuffer *b = dlist_container(WriteBuffer, node, it.cur);
+
+		if (b->relid == RelationGetRelid(rel) && b->relfilenode == rel->rd_node.relNode)
+			flush_buffer(b, rel);
+	}
+}
+
+bool
+cocoon_has_pending(Relation rel)
+{
+	dlist_iter	it;
+
+	dlist_foreach(it, &pending)
+	{
+		WriteBuffer *b = dlist_container(WriteBuffer, node, it.cur);
+
+		if (b->relid == RelationGetRelid(rel) && b->relfilenode == rel->rd_node.relNode)
+			return true;
+	}
+	return false;
+}
+
+/* At (pre)commit or prepare: every pending buffer becomes a stripe. */
+void
+cocoon_flush_all(void)
+{
+	dlist_mutable_iter it;
+
+	dlist_foreach_modify(it, &pending)
+	{
+		WriteBuffer *b = dlist_container(WriteBuffer, node, it.cur);
+
+		flush_buffer_by_id(b);
+	}
+}
+
+/* At transaction end: the memory goes with TopTransactionContext. */
+void
+cocoon_discard_all(void)
+{
+	dlist_init(&pending);
+	write_cxt = NULL;
+	last_buffer = NULL;
+}
+
+void
+cocoon_subxact_abort(SubTransactionId mysubid)
+{
+	dlist_mutable_iter it;
+
+	dlist_foreach_modify(it, &pending)
+	{
+		WriteBuffer *b = dlist_container(WriteBuffer, node, it.cur);
+
+		if (b->subid == mysubid)
+			free_buffer(b);
+	}
+}
+
+void
+cocoon_subxact_commit(SubTransactionId mysubid, SubTransactionId parentsubid)
+{
+	dlist_iter	it;
+
+	dlist_foreach(it, &pending)
+	{
+		WriteBuffer *b = dlist_container(WriteBuffer, node, it.cur);
+
+		if (b->subid == mysubid)
+			b->subid = parentsubid;
+	}
+	last_buffer = NULL;
+}
+
+/*
+ * The relation is getting a new relfilenode (TRUNCATE) or is dropped: rows
+ * buffered for its old file by the current subtransaction go away.  Rows
+ * buffered by an outer subtransaction are kept: if this subtransaction
+ * rolls back they belong to the restored file again, and if it commits
+ * flush_buffer_by_id sees the relfilenode changed and drops them.
+ */
+void
+cocoon_discard_relfilenode(Oid relid, Oid relfilenode)
+{
+	dlist_mutable_iter it;
+	SubTransactionId subid = GetCurrentSubTransactionId();
+
+	dlist_foreach_modify(it, &pending)
+	{
+		WriteBuffer *b = dlist_container(WriteBuffer, node, it.cur);
+
+		if (b->relid == relid && b->relfilenode == relfilenode && b->subid == subid)
+			free_buffer(b);
+	}
+}
+
+/* ----------------------------------------------------------------
+ * Reading one's own pending rows
+ * ----------------------------------------------------------------
+ */
+
+List *
+cocoon_pin_pending(Relation rel, Snapshot snapshot)
+{
+	dlist_iter	it;
+	List	   *pins = NIL;
+
+	dlist_foreach(it, &pending)
+	{
+		WriteBuffer *b = dlist_container(WriteBuffer, node, it.cur);
+
+		if (b->relid == RelationGetRelid(rel) &&
+			b->relfilenode == rel->rd_node.relNode && b->nrows > 0)
+		{
+			PendingRows *p = palloc(sizeof(PendingRows));
+
+			p->buf = b;
+			p->first_row = b->first_row;
+			p->nrows = b->nrows;
+			b->pins++;
+			pins = lappend(pins, p);
+		}
+	}
+	return pins;
+}
+
+void
+cocoon_unpin_pending(List *pins)
+{
+	ListCell   *lc;
+
+	/* after the transaction ended the buffers are gone already */
+	if (write_cxt == NULL)
+		return;
+	foreach(lc, pins)
+	{
+		PendingRows *p = lfirst(lc);
+		WriteBuffer *b = p->buf;
+
+		b->pins--;
+		if (b->pins == 0 && b->flushed)
+			MemoryContextDelete(b->cxt);
+	}
+}
+
+bool
+cocoon_pending_row_visible(PendingRows *p, uint32 idx, Snapshot snapshot)
+{
+	if (idx >= p->nrows)
+		return false;
+	if (snapshot != NULL && snapshot->snapshot_type == SNAPSHOT_MVCC)
+		return p->buf->cids[idx] < snapshot->curcid;
+	return true;
+}
+
+void
+cocoon_pending_fetch(PendingRows *p, uint32 idx, TupleTableSlot *slot, Bitmapset *attrs)
+{
+	WriteBuffer *b = p->buf;
+	TupleDesc	desc = slot->tts_tupleDescriptor;
+	int			natts = desc->natts;
+	int			i;
+
+	ExecClearTuple(slot);
+	for (i = 0; i < natts; i++)
+	{
+		if (i >= b->natts)
+		{
+			/* column added after the rows were buffered */
+			slot->tts_values[i] = getmissingattr(desc, i + 1, &slot->tts_isnull[i]);
+			continue;
+		}
+		if (attrs != NULL && !bms_is_member(i, attrs))
+		{
+			slot->tts_isnull[i] = true;
+			slot->tts_values[i] = (Datum) 0;
+			continue;
+		}
+		slot->tts_isnull[i] = b->isnull[i][idx] || TupleDescAttr(desc, i)->attisdropped;
+		slot->tts_values[i] = slot->tts_isnull[i] ? (Datum) 0 : b->values[i][idx];
+	}
+	ExecStoreVirtualTuple(slot);
+	cocoon_row_to_tid(p->first_row + idx, &slot->tts_tid);
+}
+
+/*
+ * Look row up among this transaction's pending rows of rel.
+ */
+bool
+cocoon_pending_find_row(Relation rel, uint64 row, Snapshot snapshot, TupleTableSlot *slot)
+{
+	dlist_iter	it;
+
+	dlist_foreach(it, &pending)
+	{
+		WriteBuffer *b = dlist_container(WriteBuffer, node, it.cur);
+
+		if (b->relid == RelationGetRelid(rel) &&
+			b->relfilenode == rel->rd_node.relNode &&
+			row >= b->first_row && row < b->first_row + b->nrows)
+		{
+			PendingRows p;
+
+			p.buf = b;
+			p.first_row = b->first_row;
+			p.nrows = b->nrows;
+			if (!cocoon_pending_row_visible(&p, (uint32) (row - b->first_row), snapshot))
+				return false;
+			if (slot != NULL)
+				cocoon_pending_fetch(&p, (uint32) (row - b->first_row), slot, NULL);
+			return true;
+		}
+	}
+	return false;
+}
+
+uint64
+cocoon_pending_row_count(Relation rel)
+{
+	WriteBuffer *largest;
+
+	return pending_rows_of(rel, &largest);
+}
