@@ -206,9 +206,9 @@ cocoon_meta_find_row(uint64 storage_id, uint64 row, Snapshot snapshot,
 		return false;
 	dir = table_open(stripe_relid(), AccessShareLock);
 	idx = index_open(stripe_indexid(), AccessShareLock);
-	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+	ScanKeyInit(&keys[0], Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
 				Int64GetDatum((int64) storage_id));
-	ScanKeyInit(&keys[1], 2, BTLessEqualStrategyNumber, F_INT8LE,
+	ScanKeyInit(&keys[1], Anum_stripe_first_row, BTLessEqualStrategyNumber, F_INT8LE,
 				Int64GetDatum((int64) row));
 	scan = systable_beginscan_ordered(dir, idx, snapshot, 2, keys);
 	tup = systable_getnext_ordered(scan, BackwardScanDirection);

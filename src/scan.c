@@ -339,7 +339,6 @@ cocoon_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblE
 		seq_page_cost * rel->pages * colfrac * timefrac +
 		cpu_per_tuple * ntuples * timefrac +
 		rel->reltarget->cost.per_tuple * rel->rows;
-	add_path(rel, &cp->path);
 
 	/* a partial path for parallel plans */
 	if (rel->consider_parallel && rel->lateral_relids == NULL)
@@ -367,6 +366,8 @@ cocoon_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblE
 			add_partial_path(rel, &pp->path);
 		}
 	}
+	/* last: add_path may free cp, which the partial path was copied from */
+	add_path(rel, &cp->path);
 }
 
 static Plan *

@@ -253,6 +253,16 @@ cocoon_scan_begin(Relation rel, Snapshot snapshot, int nkeys, ScanKey key,
 
 	scan = MemoryContextAllocZero(cxt, sizeof(CocoonScanDescData));
 	scan->cxt = cxt;
+
+	/*
+	 * ANALYZE passes no snapshot (heap judges each tuple against
+	 * OldestXmin); stripes are judged by MVCC, so take one.
+	 */
+	if (snapshot == NULL)
+	{
+		snapshot = RegisterSnapshot(GetTransactionSnapshot());
+		flags |= SO_TEMP_SNAPSHOT;
+	}
 	scan->rs_base.rs_rd = rel;
 	scan->rs_base.rs_snapshot = snapshot;
 	scan->rs_base.rs_nkeys = nkeys;

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Shared helpers for test/run_all.sh and test/demo.sh: packages, build,
+# throwaway clusters.  Sourced, not run.
+
+PGBIN=/usr/lib/postgresql/15/bin
+PG_CONFIG=$PGBIN/pg_config
+APT_PACKAGES="build-essential postgresql-15 postgresql-server-dev-15 postgresql-contrib
+  libzstd-dev liblz4-dev postgresql-15-cron libipc-run-perl python3 python3-psycopg2
+  clang libclang-rt-14-dev valgrind"
+
+log() { printf '\n== %s\n' "$*"; }
+
+install_packages() {
+  if [ "$(id -u)" != 0 ]; then
+    log "not root: assuming these packages are installed: $APT_PACKAGES"
+    return 0
+  fi
+  log "installing Debian packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  # shellcheck disable=SC2086
+  apt-get install -y -q --no-install-recommends $APT_PACKAGES >/dev/null
+}
+
+build_install() {
+  log "building and installing cocoon"
+  make -C "$REPO" -s -j2 PG_CONFIG="$PG_CONFIG"
+  if [ "$(id -u)" = 0 ]; then
+    make -C "$REPO" -s install PG_CONFIG="$PG_CONFIG" >/dev/null
+  else
+    sudo make -C "$REPO" -s install PG_CONFIG="$PG_CONFIG" >/dev/null
+  fi
+}
+
+free_port() {
+  local p
+  for p in $(seq "${1:-55432}" 65000); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "$p"; return 0
+    fi
+  done
+  return 1
+}
+
+# run a command as the postgres user when root (initdb refuses root)
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then
+    su postgres -s /bin/bash -c "$*"
+  else
+    bash -c "$*"
+  fi
+}
+
+# start_cluster DIR PORT: initdb + start on 127.0.0.1:PORT, socket in DIR
+start_cluster() {
+  local dir=$1 port=$2
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres "$dir"
+  as_pg "$PGBIN/initdb -D '$dir/data' -A trust -U postgres >'$dir/initdb.log' 2>&1"
+  cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir'
+shared_buffers = '1GB'
+max_prepared_transactions = 10
+max_parallel_workers_per_gather = 2
+fsync = on
+CONF
+  as_pg "$PGBIN/pg_ctl -D '$dir/data' -l '$dir/server.log' -w start >/dev/null"
+}
+
+stop_cluster() {
+  local dir=$1
+  [ -d "$dir/data" ] && as_pg "$PGBIN/pg_ctl -D '$dir/data' -m fast -w stop >/dev/null 2>&1" || true
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine:
+#   bash test/run_all.sh
+# installs the Debian packages it needs (as root), builds and installs
+# cocoon, then runs: the codec tests (plain and under ASan/UBSan), the
+# pg_regress suites and the TAP tests against throwaway clusters on free
+# loopback ports, and the benchmark's quick mode (answers must match heap).
+# Ends with "N passed, M failed" and a non-zero exit status on failure.
+set -uo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+. "$REPO/test/lib.sh"
+
+passed=0; failed=0; failures=()
+step() {  # step NAME COMMAND...
+  local name=$1; shift
+  log "$name"
+  if "$@"; then passed=$((passed+1)); echo "ok: $name"
+  else failed=$((failed+1)); failures+=("$name"); echo "FAILED: $name"; fi
+}
+
+install_packages || exit 1
+build_install || exit 1
+
+WORK=$(mktemp -d /tmp/cocoon-test.XXXXXX)
+cleanup() { stop_cluster "$WORK/cluster"; [ -n "${KEEP:-}" ] || rm -rf "$WORK"; }
+trap cleanup EXIT
+
+step "codec tests" make -C "$REPO/test/codec" -s check
+step "codec tests under ASan/UBSan" make -C "$REPO/test/codec" -s asan
+
+# pg_regress and TAP need a tree the postgres user can write to
+cp -r "$REPO" "$WORK/tree"
+rm -rf "$WORK/tree/results" "$WORK/tree/tmp_check"
+[ "$(id -u)" = 0 ] && chown -R postgres "$WORK"
+PORT=$(free_port 55432)
+start_cluster "$WORK/cluster" "$PORT"
+
+regress() {
+  as_pg "cd '$WORK/tree' && PGHOST='$WORK/cluster' PGPORT=$PORT PGUSER=postgres \
+    make -s installcheck PG_CONFIG=$PG_CONFIG TAP_TESTS= " || {
+      cat "$WORK/tree/regression.diffs" 2>/dev/null | head -200; return 1; }
+}
+tap() {
+  as_pg "cd '$WORK/tree' && PATH=$PGBIN:\$PATH make -s prove_installcheck PG_CONFIG=$PG_CONFIG \
+    PROVE_FLAGS='--timer'" || {
+      for f in "$WORK"/tree/tmp_check/log/regress_log_*; do
+        [ -f "$f" ] && { echo "--- $f"; tail -40 "$f"; }; done; return 1; }
+}
+step "pg_regress suites" regress
+if ls "$REPO"/test/t/*.pl >/dev/null 2>&1; then
+  step "TAP tests" tap
+fi
+stop_cluster "$WORK/cluster"
+
+if [ -x "$REPO/bench/run" ]; then
+  step "benchmark quick mode (cocoon answers = heap answers)" "$REPO/bench/run" --quick
+fi
+
+log "summary"
+for f in "${failures[@]}"; do echo "failed: $f"; done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
