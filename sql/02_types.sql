@@ -208,7 +208,7 @@ SELECT count(*) AS differing_pt_js_x FROM types_heap h JOIN types_coc c USING (i
     OR h.f8::text IS DISTINCT FROM c.f8::text;
 
 -- the edge rows, visibly
-SELECT id, i2, i4, i8, f4, f8, 1 / NULLIF(f8, 0) AS f8_inv,
+SELECT id, i2, i4, i8, f4, f8, f8 = 0 AND f8::text = '-0' AS f8_negzero,
        f8::text AS f8_text, f4::text AS f4_text
   FROM types_coc WHERE id < 100 ORDER BY id;
 -- sign bit of -0.0 survives (heap prints -0 too)

@@ -45,6 +45,12 @@ struct StripeReader
 	Datum	  **values;			/* [natts][nrows of chunk] */
 	bool	  **isnull;
 	uint64		bytes_decompressed;
+	/* fast path of fill_slot: the slot last filled and the loaded columns */
+	TupleTableSlot *tmpl_slot;
+	uint64		load_gen;		/* bumped by every load_chunk */
+	uint64		tmpl_gen;
+	int			nactive;
+	int		   *active;			/* [natts] loaded attribute indexes */
 };
 
 static void
@@ -404,6 +410,7 @@ cocoon_stripe_load_chunk(StripeReader *sr, uint32 chunk, Bitmapset *attrs)
 	}
 	if (sr->damaged)
 		return;
+	sr->load_gen++;
 	old = MemoryContextSwitchTo(sr->chunkcxt);
 	for (a = 0; a < sr->natts && a < sr->hdr.natts; a++)
 	{
@@ -443,6 +450,30 @@ cocoon_stripe_fill_slot(StripeReader *sr, uint32 row, TupleTableSlot *slot, Bitm
 	int			natts = desc->natts;
 	int			a;
 
+	if (slot == sr->tmpl_slot && sr->tmpl_gen == sr->load_gen)
+	{
+		/* the other columns still hold what the full path put there */
+		ExecClearTuple(slot);
+		for (a = 0; a < sr->nactive; a++)
+		{
+			int			k = sr->active[a];
+
+			if (k >= sr->hdr.natts)
+			{
+				/* re-set: materializing the slot may have moved it */
+				slot->tts_values[k] = getmissingattr(slot->tts_tupleDescriptor, k + 1,
+													 &slot->tts_isnull[k]);
+				continue;
+			}
+			slot->tts_values[k] = sr->values[k][row];
+			slot->tts_isnull[k] = sr->isnull[k][row];
+		}
+		ExecStoreVirtualTuple(slot);
+		return;
+	}
+	if (sr->active == NULL)
+		sr->active = MemoryContextAlloc(sr->cxt, sizeof(int) * Max(natts, 1));
+	sr->nactive = 0;
 	ExecClearTuple(slot);
 	for (a = 0; a < natts; a++)
 	{
@@ -450,6 +481,8 @@ cocoon_stripe_fill_slot(StripeReader *sr, uint32 row, TupleTableSlot *slot, Bitm
 		{
 			/* added after this stripe was written: its default, or NULL */
 			slot->tts_values[a] = getmissingattr(desc, a + 1, &slot->tts_isnull[a]);
+			if (a < sr->natts)
+				sr->active[sr->nactive++] = a;
 			continue;
 		}
 		if (!sr->loaded[a])
@@ -460,8 +493,15 @@ cocoon_stripe_fill_slot(StripeReader *sr, uint32 row, TupleTableSlot *slot, Bitm
 		}
 		slot->tts_values[a] = sr->values[a][row];
 		slot->tts_isnull[a] = sr->isnull[a][row];
+		if (a < sr->natts)
+			sr->active[sr->nactive++] = a;
 	}
 	ExecStoreVirtualTuple(slot);
+	if (natts == sr->natts)
+	{
+		sr->tmpl_slot = slot;
+		sr->tmpl_gen = sr->load_gen;
+	}
 }
 
 /*

@@ -1400,7 +1400,7 @@ test_damage(void)
 		0, 0, 0, 0, 0, 0, 0, 0, 65, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
 		/* DICT with a code beyond the dictionary */
 		uint8_t		c5[] = {7, 0, 2, 0, 0, 0, 2, 0, 0, 0, VK_VAR,
-		1, 0, 1, 'x', 2, 0, 0x02};
+		1, 0, 2, 'x', 0, 2};
 		/* unknown flag bit, unknown codec */
 		uint8_t		c6[] = {4, 2, 1, 0, 0, 0, 1, 0, 0, 0, VK_BOOL, 1};
 		uint8_t		c7[] = {9, 0, 1, 0, 0, 0, 1, 0, 0, 0, VK_BOOL, 1};
@@ -1413,7 +1413,7 @@ test_damage(void)
 
 		/* the valid baseline of c5 decodes */
 		uint8_t		c5ok[] = {7, 0, 2, 0, 0, 0, 2, 0, 0, 0, VK_VAR,
-		1, 0, 1, 'x', 0, 0};
+		1, 0, 2, 'x', 0, 0};
 
 		r = cocoon_decode(c1, sizeof(c1), VK_INT, 0, &lim, &out);
 		CHECK(r == COCOON_CODEC_NOMEM, "const 4G rows: %d", r);

@@ -270,10 +270,13 @@ verify_clean($node, $_, 'after immediate stop') for qw(logs logs_new logs_trunc 
 		}
 		$script .= "\\echo acked $batch\n";
 	}
+	my $file = $node->basedir . '/stream.sql';
+	append_to_file($file, $script);
 	my ($out, $err) = ('', '');
-	my $h = IPC::Run::start(psql_cmd($node, '-f', '-'), '<', \$script, '>', \$out, '2>', \$err);
+	my $h = IPC::Run::start(psql_cmd($node, '-f', $file), '>', \$out, '2>', \$err);
 	ok(wait_until('some small transactions to commit',
 			sub {
+				$h->pump_nb;
 				$node->safe_psql('postgres',
 					"SELECT count(*) >= 3000 FROM logs WHERE status >= $first") eq 't';
 			}),
@@ -328,11 +331,14 @@ verify_clean($node, $_, 'after immediate stop') for qw(logs logs_new logs_trunc 
 	my $script = "SET cocoon.stripe_rows = 5000000;\nBEGIN;\n"
 	  . gen_insert('logs', 20_000_001, 20_000_000 + $N, 300)
 	  . ";\n\\echo inserted\nCOMMIT;\n\\echo committed\n";
+	my $file = $node->basedir . '/bigcommit.sql';
+	append_to_file($file, $script);
 	my ($out, $err) = ('', '');
-	my $h = IPC::Run::start(psql_cmd($node, '-f', '-'), '<', \$script, '>', \$out, '2>', \$err);
+	my $h = IPC::Run::start(psql_cmd($node, '-f', $file), '>', \$out, '2>', \$err);
 	my $pid;
 	ok(wait_until('the big transaction to commit',
 			sub {
+				$h->pump_nb;
 				$pid = backend_pid($node, 'COMMIT');
 				return $pid;
 			}, 120),
