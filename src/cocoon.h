@@ -155,6 +155,8 @@ extern bool cocoon_stripe_chunk_damaged(StripeReader *sr);
 extern uint64 cocoon_stripe_bytes_decompressed(StripeReader *sr);
 extern bool cocoon_stripe_chunk_may_match_ts(StripeReader *sr, uint32 chunk, AttrNumber attno,
 											 int64 lo, int64 hi);
+extern bool cocoon_stripe_chunk_may_contain(StripeReader *sr, uint32 chunk, int attidx,
+											const uint64 *hashes, int nhashes, bool all);
 /* verification: returns problems as a list of char * */
 extern List *cocoon_stripe_verify(Relation rel, StripeEntry *e, List **problems_cols,
 								  List **problems_chunks);

@@ -65,6 +65,7 @@ typedef struct CocoonColumnDesc
 
 /* Chunk flags */
 #define COCOON_CHUNK_HAS_MINMAX	0x01	/* min/max (int64 kinds) are valid */
+#define COCOON_CHUNK_HAS_BLOOM	0x02	/* a bloom filter follows the data */
 
 typedef struct CocoonChunkDesc
 {
@@ -78,7 +79,11 @@ typedef struct CocoonChunkDesc
 	uint8		compression;	/* CocoonCompression */
 	uint8		codec;			/* CocoonCodecId (informational) */
 	uint8		flags;
-	uint8		pad[5];
+	uint8		bloom_log2;		/* bloom filter has 2^bloom_log2 bits */
+	uint8		pad[4];
+	uint64		bloom_offset;	/* from stripe start */
+	uint32		bloom_crc;		/* CRC32C of the bloom bytes */
+	uint32		pad2;
 	int64		min_value;		/* for VK_INT columns, when HAS_MINMAX */
 	int64		max_value;
 } CocoonChunkDesc;

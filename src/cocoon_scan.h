@@ -22,17 +22,37 @@ typedef struct CocoonScanBounds
 	int64		ts_hi;
 } CocoonScanBounds;
 
+/* A per-chunk skip test on one column */
+typedef enum CocoonProbeKind
+{
+	PROBE_BLOOM_ANY = 1,		/* one of the value hashes must be present */
+	PROBE_BLOOM_ALL = 2,		/* all the hashes (trigrams) must be present */
+	PROBE_RANGE = 3				/* int-kind column's [min,max] must meet [lo,hi] */
+} CocoonProbeKind;
+
+typedef struct CocoonProbe
+{
+	int			attidx;			/* 0-based */
+	CocoonProbeKind kind;
+	uint64	   *hashes;
+	int			nhashes;
+	int64		lo;
+	int64		hi;
+} CocoonProbe;
+
 typedef struct CocoonScanStats
 {
 	uint64		stripes_total;
 	uint64		stripes_skipped_time;
 	uint64		stripes_read;
 	uint64		chunks_skipped;
+	uint64		chunks_skipped_bloom;
 	uint64		bytes_decompressed;
 } CocoonScanStats;
 
 extern void cocoon_scan_set_attrs(TableScanDesc scan, Bitmapset *attrs);
 extern void cocoon_scan_set_bounds(TableScanDesc scan, const CocoonScanBounds *bounds);
+extern void cocoon_scan_set_probes(TableScanDesc scan, List *probes);
 extern void cocoon_scan_get_stats(TableScanDesc scan, CocoonScanStats *out);
 
 /* meta.c */

@@ -27,6 +27,7 @@
 #include "utils/rel.h"
 
 #include "cocoon.h"
+#include "bloom.h"
 
 struct StripeReader
 {
@@ -52,6 +53,8 @@ struct StripeReader
 	int			nactive;
 	int		   *active;			/* [natts] loaded attribute indexes */
 };
+
+static void chunk_damaged(StripeReader *sr, uint32 chunk, int a, const char *why);
 
 static void
 stripe_corrupt(StripeReader *sr, const char *detail)
@@ -128,6 +131,11 @@ cocoon_stripe_open(Relation rel, StripeEntry *e, MemoryContext parent)
 					d->offset < hdr.header_len || d->stored_len > hdr.total_len ||
 					d->offset > hdr.total_len - d->stored_len)
 					stripe_corrupt(sr, "Chunk locations are inconsistent.");
+				if ((d->flags & COCOON_CHUNK_HAS_BLOOM) &&
+					(d->bloom_log2 < BLOOM_MIN_LOG2 || d->bloom_log2 > BLOOM_MAX_LOG2 ||
+					 d->bloom_offset < hdr.header_len ||
+					 d->bloom_offset > hdr.total_len - (((uint64) 1 << d->bloom_log2) / 8)))
+					stripe_corrupt(sr, "Bloom filter locations are inconsistent.");
 			}
 			if (hdr.natts > 0)
 				rows += d0->nrows;
@@ -202,6 +210,55 @@ cocoon_stripe_chunk_may_match_ts(StripeReader *sr, uint32 chunk, AttrNumber attn
 	if (d == NULL || !(d->flags & COCOON_CHUNK_HAS_MINMAX))
 		return true;
 	return !(d->max_value < lo || d->min_value > hi);
+}
+
+/*
+ * May chunk group `chunk` hold a value of attribute attidx (0-based) whose
+ * hashes are all in the chunk's bloom filter?  all = true: every hash must
+ * be present (trigrams of one pattern); all = false: any one (IN list).
+ * True when the chunk has no filter.
+ */
+bool
+cocoon_stripe_chunk_may_contain(StripeReader *sr, uint32 chunk, int attidx,
+								const uint64 *hashes, int nhashes, bool all)
+{
+	const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(sr, chunk, attidx);
+	size_t		len;
+	char	   *bits;
+	bool		result;
+	int			i;
+
+	if (d == NULL || !(d->flags & COCOON_CHUNK_HAS_BLOOM))
+		return true;
+	if (d->nnulls == d->nrows)
+		return false;
+	len = ((size_t) 1 << d->bloom_log2) / 8;
+	bits = palloc(len);
+	cocoon_storage_read(sr->rel, sr->entry.data_offset + d->bloom_offset, bits, len);
+	if (cocoon_crc32c(bits, len) != d->bloom_crc)
+	{
+		pfree(bits);
+		chunk_damaged(sr, chunk, attidx, "bloom filter checksum mismatch");
+		return true;			/* skipping damage is the reader's business */
+	}
+	result = all;
+	for (i = 0; i < nhashes; i++)
+	{
+		bool		hit = cocoon_bloom_test(bits, d->bloom_log2, hashes[i]);
+
+		if (all && !hit)
+		{
+			result = false;
+			break;
+		}
+		if (!all && hit)
+		{
+			result = true;
+			break;
+		}
+	}
+	pfree(bits);
+	return result;
 }
 
 /*
@@ -563,7 +620,25 @@ cocoon_stripe_verify(Relation rel, StripeEntry *e, List **problems_cols, List **
 					*problems_chunks = lappend_int(*problems_chunks, (int) c);
 				}
 				else
+				{
+					CocoonChunkDesc *d = &sr->chunks[(uint64) c * sr->hdr.natts + a];
+
+					if (d->flags & COCOON_CHUNK_HAS_BLOOM)
+					{
+						size_t		len = ((size_t) 1 << d->bloom_log2) / 8;
+						char	   *bits = palloc(len);
+
+						cocoon_storage_read(rel, e->data_offset + d->bloom_offset, bits, len);
+						if (cocoon_crc32c(bits, len) != d->bloom_crc)
+						{
+							MemoryContextSwitchTo(old);
+							problems = lappend(problems, pstrdup("bloom filter checksum mismatch"));
+							*problems_cols = lappend_int(*problems_cols, a + 1);
+							*problems_chunks = lappend_int(*problems_chunks, (int) c);
+						}
+					}
 					MemoryContextSwitchTo(old);
+				}
 				MemoryContextReset(sr->chunkcxt);
 			}
 		}

@@ -54,13 +54,17 @@
 #include "optimizer/restrictinfo.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/pg_locale.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
 #include "utils/syscache.h"
+#include "utils/uuid.h"
 
 #include "cocoon.h"
 #include "cocoon_scan.h"
+#include "bloom.h"
 
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
 
@@ -76,6 +80,9 @@ typedef struct CocoonScanState
 	ParallelTableScanDesc pscan;
 	CocoonScanBounds bounds;
 	bool		empty;			/* bounds can match nothing */
+	List	   *probe_specs;	/* int triplets: attno, kind, strategy */
+	List	   *probe_exprs;	/* ExprState list, one per probe */
+	List	   *probes;			/* CocoonProbe *, evaluated at scan start */
 	CocoonScanStats last_stats;
 } CocoonScanState;
 
@@ -226,6 +233,123 @@ match_time_clause(Expr *clause, Index relid, AttrNumber ts_attno, Oid ts_type,
 		return true;
 	}
 	return false;
+}
+
+/* Probe kinds as planned (before evaluation) */
+#define PLAN_PROBE_EQ		1	/* text/uuid = value: whole-value hash */
+#define PLAN_PROBE_IN		2	/* text/uuid = ANY(array) */
+#define PLAN_PROBE_LIKE		3	/* text LIKE pattern: trigrams */
+#define PLAN_PROBE_ILIKE	4	/* text ILIKE pattern (C collation only) */
+#define PLAN_PROBE_CMP		5	/* int-kind column op value: min/max */
+#define PLAN_PROBE_CMP_IN	6	/* int-kind column = ANY(array) */
+
+static Var *
+plain_var(Node *n, Index relid)
+{
+	n = strip_relabel(n);
+	if (n && IsA(n, Var) && ((Var *) n)->varno == relid &&
+		((Var *) n)->varattno > 0 && ((Var *) n)->varlevelsup == 0)
+		return (Var *) n;
+	return NULL;
+}
+
+/*
+ * Does this qual allow per-chunk skipping on some column?  Returns the
+ * planned probe kind (0 if none) and fills attno, strategy and operand.
+ */
+static int
+match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
+				   int *strategy, Expr **operand)
+{
+	*strategy = 0;
+	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
+	{
+		OpExpr	   *op = (OpExpr *) clause;
+		Node	   *l = linitial(op->args);
+		Node	   *r = lsecond(op->args);
+		Oid			opno = op->opno;
+		Var		   *var = plain_var(l, relid);
+		Oid			func;
+
+		if (var == NULL && plain_var(r, relid) != NULL)
+		{
+			/* commute: value op column */
+			var = plain_var(r, relid);
+			r = l;
+			opno = get_commutator(opno);
+			if (!OidIsValid(opno))
+				return 0;
+		}
+		if (var == NULL || !is_bound_operand(r))
+			return 0;
+		func = get_opcode(opno);
+		*attno = var->varattno;
+		*operand = (Expr *) r;
+		if ((func == F_TEXTEQ || func == F_UUID_EQ) &&
+			(func == F_UUID_EQ || (OidIsValid(op->inputcollid) &&
+								   get_collation_isdeterministic(op->inputcollid))))
+			return PLAN_PROBE_EQ;
+		if (func == F_TEXTLIKE && plain_var(l, relid) == var && OidIsValid(op->inputcollid) &&
+			get_collation_isdeterministic(op->inputcollid))
+			return PLAN_PROBE_LIKE;
+		if (func == F_TEXTICLIKE && plain_var(l, relid) == var && OidIsValid(op->inputcollid) &&
+			lc_ctype_is_c(op->inputcollid))
+			return PLAN_PROBE_ILIKE;
+		/* comparisons on integer-like columns use the chunks' min/max */
+		{
+			Oid			atttype = get_atttype(reloid, var->varattno);
+			int16		typlen;
+			bool		byval;
+			Oid			opfamily;
+			int			s;
+
+			get_typlenbyval(atttype, &typlen, &byval);
+			if (!byval || exprType((Node *) r) != atttype ||
+				getBaseType(atttype) == FLOAT4OID || getBaseType(atttype) == FLOAT8OID ||
+				getBaseType(atttype) == BOOLOID)
+				return 0;
+			opfamily = get_opclass_family(GetDefaultOpClass(atttype, BTREE_AM_OID));
+			if (!OidIsValid(opfamily))
+				return 0;
+			s = get_op_opfamily_strategy(opno, opfamily);
+			if (s < BTLessStrategyNumber || s > BTGreaterStrategyNumber)
+				return 0;
+			/* the btree order must be the int64 order of the stored values */
+			if (atttype != INT2OID && atttype != INT4OID && atttype != INT8OID &&
+				atttype != DATEOID && atttype != TIMESTAMPOID && atttype != TIMESTAMPTZOID &&
+				atttype != TIMEOID)
+				return 0;
+			*strategy = s;
+			return PLAN_PROBE_CMP;
+		}
+	}
+	if (IsA(clause, ScalarArrayOpExpr))
+	{
+		ScalarArrayOpExpr *sa = (ScalarArrayOpExpr *) clause;
+		Var		   *var = plain_var(linitial(sa->args), relid);
+		Node	   *r = lsecond(sa->args);
+		Oid			func = get_opcode(sa->opno);
+
+		if (!sa->useOr || var == NULL || !is_bound_operand(r))
+			return 0;
+		*attno = var->varattno;
+		*operand = (Expr *) r;
+		if (func == F_UUID_EQ ||
+			(func == F_TEXTEQ && OidIsValid(sa->inputcollid) &&
+			 get_collation_isdeterministic(sa->inputcollid)))
+			return PLAN_PROBE_IN;
+		if (func == F_INT2EQ || func == F_INT4EQ || func == F_INT8EQ ||
+			func == F_DATE_EQ || func == F_TIMESTAMP_EQ)
+		{
+			Oid			atttype = get_atttype(reloid, var->varattno);
+
+			if (exprType(r) != get_array_type(atttype))
+				return 0;
+			*strategy = BTEqualStrategyNumber;
+			return PLAN_PROBE_CMP_IN;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -431,9 +555,30 @@ plan_cocoon_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 			}
 		}
 	}
-	cscan->custom_private = list_make4(attr_list, list_make1_int(ts_attno),
-									   strategies, is_arrays);
-	cscan->custom_exprs = bounds;
+	/* per-chunk probes (bloom filters, min/max) on any column */
+	{
+		List	   *specs = NIL;
+		List	   *exprs = NIL;
+
+		foreach(lc, quals)
+		{
+			AttrNumber	attno;
+			int			strategy;
+			Expr	   *operand;
+			int			kind = match_probe_clause(lfirst(lc), rel->relid, rte->relid,
+												  &attno, &strategy, &operand);
+
+			if (kind == 0)
+				continue;
+			specs = lappend_int(specs, attno);
+			specs = lappend_int(specs, kind);
+			specs = lappend_int(specs, strategy);
+			exprs = lappend(exprs, operand);
+		}
+		cscan->custom_private = list_make5(attr_list, list_make1_int(ts_attno),
+										   strategies, is_arrays, specs);
+		cscan->custom_exprs = list_concat(bounds, exprs);
+	}
 	return &cscan->scan.plan;
 }
 
@@ -474,7 +619,14 @@ begin_cocoon_scan(CustomScanState *node, EState *estate, int eflags)
 	state->ts_attno = linitial_int((List *) lsecond(cscan->custom_private));
 	state->bound_strategies = lthird(cscan->custom_private);
 	state->bound_is_array = lfourth(cscan->custom_private);
-	state->bound_exprs = ExecInitExprList(cscan->custom_exprs, &node->ss.ps);
+	state->probe_specs = (List *) list_nth(cscan->custom_private, 4);
+	{
+		int			nbounds = list_length(state->bound_strategies);
+		List	   *all = ExecInitExprList(cscan->custom_exprs, &node->ss.ps);
+
+		state->bound_exprs = list_copy_head(all, nbounds);
+		state->probe_exprs = list_copy_tail(all, nbounds);
+	}
 	state->scan = NULL;
 }
 
@@ -580,6 +732,138 @@ compute_bounds(CocoonScanState *state)
 		state->empty = true;
 }
 
+static uint64
+datum_value_hash(Datum d, Oid type)
+{
+	if (type == UUIDOID)
+		return cocoon_bloom_value_hash((char *) DatumGetPointer(d), UUID_LEN);
+	{
+		struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d));
+
+		return cocoon_bloom_value_hash(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+	}
+}
+
+/*
+ * Evaluate the probe operands into CocoonProbes (in the per-query context).
+ */
+static void
+compute_probes(CocoonScanState *state)
+{
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+	MemoryContext qcxt = state->css.ss.ps.state->es_query_cxt;
+	ListCell   *le;
+	int			i = 0;
+
+	state->probes = NIL;
+	foreach(le, state->probe_exprs)
+	{
+		ExprState  *es = lfirst(le);
+		int			attno = list_nth_int(state->probe_specs, i * 3);
+		int			kind = list_nth_int(state->probe_specs, i * 3 + 1);
+		int			strategy = list_nth_int(state->probe_specs, i * 3 + 2);
+		bool		isnull;
+		Datum		d;
+		MemoryContext old;
+		CocoonProbe *p;
+		Oid			type = exprType((Node *) es->expr);
+
+		i++;
+		d = ExecEvalExprSwitchContext(es, econtext, &isnull);
+		if (isnull)
+			continue;			/* the qual itself rejects every row */
+		old = MemoryContextSwitchTo(qcxt);
+		p = palloc0(sizeof(CocoonProbe));
+		p->attidx = attno - 1;
+		switch (kind)
+		{
+			case PLAN_PROBE_EQ:
+				p->kind = PROBE_BLOOM_ANY;
+				p->hashes = palloc(sizeof(uint64));
+				p->hashes[0] = datum_value_hash(d, type);
+				p->nhashes = 1;
+				break;
+			case PLAN_PROBE_IN:
+			case PLAN_PROBE_CMP_IN:
+				{
+					ArrayType  *arr = DatumGetArrayTypeP(d);
+					Oid			elemtype = ARR_ELEMTYPE(arr);
+					int16		elmlen;
+					bool		elmbyval;
+					char		elmalign;
+					Datum	   *elems;
+					bool	   *nulls;
+					int			n,
+								k;
+
+					get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
+					deconstruct_array(arr, elemtype, elmlen, elmbyval, elmalign,
+									  &elems, &nulls, &n);
+					if (kind == PLAN_PROBE_IN)
+					{
+						p->kind = PROBE_BLOOM_ANY;
+						p->hashes = palloc(sizeof(uint64) * Max(n, 1));
+						for (k = 0; k < n; k++)
+							if (!nulls[k])
+								p->hashes[p->nhashes++] = datum_value_hash(elems[k], elemtype);
+					}
+					else
+					{
+						p->kind = PROBE_RANGE;
+						p->lo = PG_INT64_MAX;
+						p->hi = PG_INT64_MIN;
+						for (k = 0; k < n; k++)
+						{
+							int64		v;
+
+							if (nulls[k])
+								continue;
+							v = elmlen == 2 ? DatumGetInt16(elems[k]) :
+								elmlen == 4 ? DatumGetInt32(elems[k]) : DatumGetInt64(elems[k]);
+							p->lo = Min(p->lo, v);
+							p->hi = Max(p->hi, v);
+							p->nhashes++;
+						}
+					}
+					if (p->nhashes == 0)
+						state->empty = true;	/* IN of only NULLs */
+					break;
+				}
+			case PLAN_PROBE_LIKE:
+			case PLAN_PROBE_ILIKE:
+				p->kind = PROBE_BLOOM_ALL;
+				d = PointerGetDatum(pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d)));
+				if (!cocoon_like_trigrams(VARDATA_ANY(DatumGetPointer(d)),
+										  VARSIZE_ANY_EXHDR(DatumGetPointer(d)),
+										  kind == PLAN_PROBE_ILIKE, &p->hashes, &p->nhashes))
+					p = NULL;
+				break;
+			case PLAN_PROBE_CMP:
+				{
+					int16		typlen = get_typlen(type);
+					int64		v = typlen == 2 ? DatumGetInt16(d) :
+						typlen == 4 ? DatumGetInt32(d) : DatumGetInt64(d);
+					CocoonScanBounds b;
+					bool		empty = false;
+
+					b.ts_lo = PG_INT64_MIN;
+					b.ts_hi = PG_INT64_MAX;
+					tighten(&b, strategy, v, &empty);
+					if (empty)
+						state->empty = true;
+					p->kind = PROBE_RANGE;
+					p->lo = b.ts_lo;
+					p->hi = b.ts_hi;
+					break;
+				}
+		}
+		if (p)
+			state->probes = lappend(state->probes, p);
+		MemoryContextSwitchTo(old);
+	}
+	ResetExprContext(econtext);
+}
+
 static void
 start_scan(CocoonScanState *state)
 {
@@ -587,6 +871,7 @@ start_scan(CocoonScanState *state)
 	EState	   *estate = state->css.ss.ps.state;
 
 	compute_bounds(state);
+	compute_probes(state);
 	if (state->pscan)
 		state->scan = table_beginscan_parallel(rel, state->pscan);
 	else
@@ -594,6 +879,7 @@ start_scan(CocoonScanState *state)
 	cocoon_scan_set_attrs(state->scan, state->attrs);
 	if (state->bounds.has_ts)
 		cocoon_scan_set_bounds(state->scan, &state->bounds);
+	cocoon_scan_set_probes(state->scan, state->probes);
 }
 
 static TupleTableSlot *
@@ -707,7 +993,7 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		appendStringInfo(&buf, " (%d of %d)", list_length(attr_list), desc->natts);
 		ExplainPropertyText("Cocoon Columns", buf.data, es);
 	}
-	if (cscan->custom_exprs != NIL)
+	if (lthird(cscan->custom_private) != NIL)
 	{
 		List	   *context = set_deparse_context_plan(es->deparse_cxt,
 													   (Plan *) cscan, ancestors);
@@ -728,6 +1014,26 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		}
 		ExplainPropertyText("Cocoon Time Filter", buf.data, es);
 	}
+	if (list_length((List *) list_nth(cscan->custom_private, 4)) > 0)
+	{
+		List	   *specs = (List *) list_nth(cscan->custom_private, 4);
+		StringInfoData buf;
+		int			i;
+		static const char *const kinds[] = {"", "bloom =", "bloom IN", "bloom LIKE",
+		"bloom ILIKE", "min/max", "min/max IN"};
+
+		initStringInfo(&buf);
+		for (i = 0; i + 2 < list_length(specs); i += 3)
+		{
+			int			attno = list_nth_int(specs, i);
+			int			kind = list_nth_int(specs, i + 1);
+
+			appendStringInfo(&buf, "%s%s (%s)", buf.len ? ", " : "",
+							 quote_identifier(NameStr(TupleDescAttr(desc, attno - 1)->attname)),
+							 (kind >= 1 && kind <= 6) ? kinds[kind] : "?");
+		}
+		ExplainPropertyText("Cocoon Chunk Filters", buf.data, es);
+	}
 	if (es->analyze)
 	{
 		CocoonScanStats st = state->last_stats;
@@ -739,6 +1045,7 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		ExplainPropertyUInteger("Cocoon Stripes Skipped By Time", NULL, st.stripes_skipped_time, es);
 		ExplainPropertyUInteger("Cocoon Stripes Read", NULL, st.stripes_read, es);
 		ExplainPropertyUInteger("Cocoon Chunk Groups Skipped By Min/Max", NULL, st.chunks_skipped, es);
+		ExplainPropertyUInteger("Cocoon Chunk Groups Skipped By Bloom", NULL, st.chunks_skipped_bloom, es);
 		ExplainPropertyUInteger("Cocoon Bytes Decompressed", "bytes", st.bytes_decompressed, es);
 	}
 }

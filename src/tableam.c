@@ -226,6 +226,7 @@ typedef struct CocoonScanDescData
 	uint32		pin_row;
 	Bitmapset  *attrs;
 	CocoonScanBounds bounds;
+	List	   *probes;			/* CocoonProbe * */
 	CocoonScanStats stats;
 	/* bitmap scans and analyze */
 	RowFetcher fetcher;
@@ -288,6 +289,12 @@ cocoon_scan_set_bounds(TableScanDesc sscan, const CocoonScanBounds *bounds)
 	CocoonScanDesc scan = (CocoonScanDesc) sscan;
 
 	scan->bounds = *bounds;
+}
+
+void
+cocoon_scan_set_probes(TableScanDesc sscan, List *probes)
+{
+	((CocoonScanDesc) sscan)->probes = probes;
 }
 
 void
@@ -404,10 +411,36 @@ next_stripe_index(CocoonScanDesc scan)
 static bool
 chunk_skippable(CocoonScanDesc scan, uint32 chunk)
 {
+	ListCell   *lc;
+
 	if (scan->bounds.has_ts &&
 		!cocoon_stripe_chunk_may_match_ts(scan->sr, chunk, scan->bounds.ts_attno,
 										  scan->bounds.ts_lo, scan->bounds.ts_hi))
+	{
+		scan->stats.chunks_skipped++;
 		return true;
+	}
+	foreach(lc, scan->probes)
+	{
+		CocoonProbe *p = lfirst(lc);
+
+		if (p->attidx >= cocoon_stripe_header(scan->sr)->natts)
+			continue;
+		if (p->kind == PROBE_RANGE)
+		{
+			if (!cocoon_stripe_chunk_may_match_ts(scan->sr, chunk, p->attidx + 1, p->lo, p->hi))
+			{
+				scan->stats.chunks_skipped++;
+				return true;
+			}
+		}
+		else if (!cocoon_stripe_chunk_may_contain(scan->sr, chunk, p->attidx, p->hashes,
+												  p->nhashes, p->kind == PROBE_BLOOM_ALL))
+		{
+			scan->stats.chunks_skipped_bloom++;
+			return true;
+		}
+	}
 	return false;
 }
 
@@ -447,10 +480,7 @@ cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTable
 				if (scan->chunk >= cocoon_stripe_nchunks(scan->sr))
 					break;
 				if (chunk_skippable(scan, scan->chunk))
-				{
-					scan->stats.chunks_skipped++;
 					continue;
-				}
 				cocoon_stripe_load_chunk(scan->sr, scan->chunk, scan->attrs);
 				if (cocoon_stripe_chunk_damaged(scan->sr))
 					continue;

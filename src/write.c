@@ -48,6 +48,7 @@
 #include "utils/rel.h"
 
 #include "cocoon.h"
+#include "bloom.h"
 
 /* chunk groups end early once their raw bytes pass this */
 #define CHUNK_GROUP_MAX_BYTES	((uint64) 64 * 1024 * 1024)
@@ -497,7 +498,28 @@ typedef struct EncodedChunk
 {
 	uint8	   *data;
 	uint64		len;
+	char	   *bloom;			/* or NULL */
+	size_t		bloom_len;
 } EncodedChunk;
+
+/* Which columns get bloom filters, and with trigrams? */
+static int
+bloom_mode(Form_pg_attribute att)
+{
+	Oid			base;
+
+	if (att->attisdropped)
+		return 0;
+	base = getBaseType(att->atttypid);
+	if (base == TEXTOID || base == VARCHAROID)
+		return 2;				/* values and trigrams */
+	if (base == UUIDOID)
+		return 1;				/* values */
+	return 0;
+}
+
+static BloomBuilder bloom_builder;
+static bool bloom_builder_ready = false;
 
 /*
  * Build the codec vector of rows [from, from + n) of attribute att.
@@ -633,7 +655,7 @@ codec_fail(Relation rel, CocoonCodecResult r, const char *what, int att)
  */
 static void
 encode_chunk(Relation rel, WriteBuffer *buf, int att, uint32 from, uint32 n,
-			 CocoonChunkDesc *desc, EncodedChunk *out)
+			 CocoonChunkDesc *desc, EncodedChunk *out, int bmode)
 {
 	CocoonVector vec;
 	uint8	   *enc;
@@ -694,6 +716,40 @@ encode_chunk(Relation rel, WriteBuffer *buf, int att, uint32 from, uint32 n,
 	}
 	desc->stored_len = out->len;
 	desc->crc = cocoon_crc32c(out->data, out->len);
+
+	out->bloom = NULL;
+	out->bloom_len = 0;
+	if (bmode != 0 && vec.nvalues > 0)
+	{
+		uint32		k;
+
+		if (!bloom_builder_ready)
+		{
+			MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+			cocoon_bloom_init(&bloom_builder);
+			MemoryContextSwitchTo(old);
+			bloom_builder_ready = true;
+		}
+		cocoon_bloom_reset(&bloom_builder);
+		for (k = 0; k < vec.nvalues; k++)
+		{
+			if (vec.kind == VK_FIXED)
+				cocoon_bloom_add_value(&bloom_builder,
+									   (char *) vec.data + (uint64) k * vec.fixed_len,
+									   vec.fixed_len, false);
+			else
+			{
+				char	   *v = (char *) vec.data + vec.offsets[k];
+
+				cocoon_bloom_add_value(&bloom_builder, VARDATA_ANY(v),
+									   VARSIZE_ANY_EXHDR(v), bmode == 2);
+			}
+		}
+		out->bloom = cocoon_bloom_finish(&bloom_builder, &desc->bloom_log2, &out->bloom_len);
+		desc->bloom_crc = cocoon_crc32c(out->bloom, out->bloom_len);
+		desc->flags |= COCOON_CHUNK_HAS_BLOOM;
+	}
 	cocoon_vector_free(&vec);
 }
 
@@ -761,6 +817,7 @@ flush_buffer(WriteBuffer *buf, Relation rel)
 	int			a;
 	uint32		row;
 	StageWriter w;
+	int		   *bmodes;
 
 	if (buf->flushed)
 		return;
@@ -837,6 +894,9 @@ flush_buffer(WriteBuffer *buf, Relation rel)
 		cols[a].kind = (uint8) buf->kinds[a];
 		cols[a].flags = buf->dropped[a] ? COCOON_COL_DROPPED : 0;
 	}
+	bmodes = palloc(sizeof(int) * Max(natts, 1));
+	for (a = 0; a < natts; a++)
+		bmodes[a] = bloom_mode(TupleDescAttr(RelationGetDescr(rel), a));
 	for (c = 0; c < nchunks; c++)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -846,9 +906,14 @@ flush_buffer(WriteBuffer *buf, Relation rel)
 			EncodedChunk *e = &encoded[(uint64) c * natts + a];
 
 			encode_chunk(rel, buf, a, chunk_start[c], chunk_start[c + 1] - chunk_start[c],
-						 d, e);
+						 d, e, buf->dropped[a] ? 0 : bmodes[a]);
 			d->offset = header_len + data_len;
 			data_len += e->len;
+			if (e->bloom)
+			{
+				d->bloom_offset = header_len + data_len;
+				data_len += e->bloom_len;
+			}
 		}
 	}
 
@@ -879,6 +944,8 @@ flush_buffer(WriteBuffer *buf, Relation rel)
 	{
 		stage_write(&w, (char *) encoded[c].data, encoded[c].len);
 		codec_free(encoded[c].data);
+		if (encoded[c].bloom)
+			stage_write(&w, encoded[c].bloom, encoded[c].bloom_len);
 	}
 	stage_flush(&w);
 

@@ -276,7 +276,7 @@ verify_clean($node, $_, 'after immediate stop') for qw(logs logs_new logs_trunc 
 	my $h = IPC::Run::start(psql_cmd($node, '-f', $file), '>', \$out, '2>', \$err);
 	ok(wait_until('some small transactions to commit',
 			sub {
-				$h->pump_nb;
+				$h->pump_nb if $h->pumpable;
 				$node->safe_psql('postgres',
 					"SELECT count(*) >= 3000 FROM logs WHERE status >= $first") eq 't';
 			}),
@@ -338,11 +338,11 @@ verify_clean($node, $_, 'after immediate stop') for qw(logs logs_new logs_trunc 
 	my $pid;
 	ok(wait_until('the big transaction to commit',
 			sub {
-				$h->pump_nb;
-				$pid = backend_pid($node, 'COMMIT');
+				$h->pump_nb if $h->pumpable;
+				$pid = backend_pid($node, 'COMMIT%');
 				return $pid;
 			}, 120),
-		'big transaction is committing');
+		'big transaction is committing') or diag "client: $out / $err";
 	# let the flush get going
 	usleep(200_000);
 	ok(kill('KILL', $pid), "SIGKILL of committing backend $pid");

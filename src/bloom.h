@@ -1,0 +1,38 @@
+/*-------------------------------------------------------------------------
+ *
+ * bloom.h
+ *	  Per-chunk bloom filters: whole values and case-folded trigrams.
+ *
+ * src/bloom.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef COCOON_BLOOM_H
+#define COCOON_BLOOM_H
+
+#include "c.h"
+
+#define BLOOM_K				3
+#define BLOOM_BUILD_LOG2	19		/* 512 Kbit while building */
+#define BLOOM_MIN_LOG2		9		/* 64 bytes */
+#define BLOOM_MAX_LOG2		17		/* 16 KB */
+
+typedef struct BloomBuilder
+{
+	uint64	   *bits;			/* 2^BLOOM_BUILD_LOG2 bits */
+	bool		any;
+} BloomBuilder;
+
+extern uint64 cocoon_bloom_value_hash(const char *data, size_t len);
+extern void cocoon_bloom_init(BloomBuilder *b);
+extern void cocoon_bloom_reset(BloomBuilder *b);
+extern void cocoon_bloom_add_hash(BloomBuilder *b, uint64 h);
+extern void cocoon_bloom_add_value(BloomBuilder *b, const char *data, size_t len, bool trigrams);
+extern char *cocoon_bloom_finish(BloomBuilder *b, uint8 *log2, size_t *len);
+extern bool cocoon_bloom_test(const char *bits, uint8 log2, uint64 h);
+
+/* hashes of a LIKE/ILIKE pattern's trigrams; false if it has none usable */
+extern bool cocoon_like_trigrams(const char *pat, size_t len, bool icase, uint64 **hashes,
+								 int *nhashes);
+
+#endif							/* COCOON_BLOOM_H */
