@@ -110,6 +110,12 @@ extern bool cocoon_meta_find_row(uint64 storage_id, uint64 row, Snapshot snapsho
 								 StripeEntry *out, bool *reserved_only);
 extern void cocoon_meta_delete_storage(uint64 storage_id);
 extern uint64 cocoon_meta_bytes(uint64 storage_id);
+extern void cocoon_meta_insert_deleted(uint64 storage_id, uint64 row, bool updated);
+extern bool cocoon_meta_find_deleted(uint64 storage_id, uint64 row, Snapshot snapshot,
+									 TransactionId *xmin, CommandId *cmin, bool *updated);
+extern int	cocoon_meta_deleted_in_range(uint64 storage_id, uint64 lo, uint64 hi,
+										 Snapshot snapshot, uint64 **rows);
+extern uint64 cocoon_meta_count_deleted(uint64 storage_id, Snapshot snapshot);
 
 /* write.c */
 extern void cocoon_buffer_insert(Relation rel, TupleTableSlot **slots, int nslots,

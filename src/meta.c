@@ -27,6 +27,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "utils/combocid.h"
 #include "catalog/indexing.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
@@ -248,6 +249,15 @@ cocoon_meta_delete_storage(uint64 storage_id)
 		CatalogTupleDelete(dir, &tup->t_self);
 	systable_endscan(scan);
 	table_close(dir, RowExclusiveLock);
+
+	dir = table_open(cocoon_relname_oid("deleted"), RowExclusiveLock);
+	ScanKeyInit(&key, Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan(dir, cocoon_relname_oid("deleted_pkey"), true, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		CatalogTupleDelete(dir, &tup->t_self);
+	systable_endscan(scan);
+	table_close(dir, RowExclusiveLock);
 }
 
 /*
@@ -299,4 +309,140 @@ cocoon_meta_stripes_in_range(uint64 storage_id, Snapshot snapshot,
 	}
 	list_free(all);
 	return result;
+}
+
+/* ------------------------------------------------------------------------
+ * Delete vectors: heap table cocoon.deleted
+ * ------------------------------------------------------------------------
+ */
+enum
+{
+	Anum_deleted_storage_id = 1,
+	Anum_deleted_row_number,
+	Anum_deleted_updated,
+	Natts_deleted = Anum_deleted_updated
+};
+
+/*
+ * Record that row was deleted by the current (sub)transaction.
+ */
+void
+cocoon_meta_insert_deleted(uint64 storage_id, uint64 row, bool updated)
+{
+	Relation	dir = table_open(cocoon_relname_oid("deleted"), RowExclusiveLock);
+	Datum		values[Natts_deleted];
+	bool		nulls[Natts_deleted];
+	HeapTuple	tup;
+
+	memset(nulls, 0, sizeof(nulls));
+	values[Anum_deleted_storage_id - 1] = Int64GetDatum((int64) storage_id);
+	values[Anum_deleted_row_number - 1] = Int64GetDatum((int64) row);
+	values[Anum_deleted_updated - 1] = BoolGetDatum(updated);
+	tup = heap_form_tuple(RelationGetDescr(dir), values, nulls);
+	CatalogTupleInsert(dir, tup);
+	heap_freetuple(tup);
+	table_close(dir, RowExclusiveLock);
+}
+
+/*
+ * Look for the delete record of row under snapshot (typically a dirty
+ * snapshot, which then tells in-progress deleters).  Returns true if one is
+ * found; *xmin, *cmin (meaningful for our own transaction) and *updated
+ * describe it.
+ */
+bool
+cocoon_meta_find_deleted(uint64 storage_id, uint64 row, Snapshot snapshot,
+						 TransactionId *xmin, CommandId *cmin, bool *updated)
+{
+	Relation	dir = table_open(cocoon_relname_oid("deleted"), AccessShareLock);
+	SysScanDesc scan;
+	ScanKeyData keys[2];
+	HeapTuple	tup;
+	bool		found = false;
+
+	ScanKeyInit(&keys[0], Anum_deleted_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	ScanKeyInit(&keys[1], Anum_deleted_row_number, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) row));
+	scan = systable_beginscan(dir, cocoon_relname_oid("deleted_pkey"), true, snapshot, 2, keys);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		Datum		values[Natts_deleted];
+		bool		nulls[Natts_deleted];
+
+		found = true;
+		heap_deform_tuple(tup, RelationGetDescr(dir), values, nulls);
+		if (xmin)
+			*xmin = HeapTupleHeaderGetRawXmin(tup->t_data);
+		if (cmin)
+			*cmin = TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(tup->t_data)) ?
+				HeapTupleHeaderGetCmin(tup->t_data) : InvalidCommandId;
+		if (updated)
+			*updated = DatumGetBool(values[Anum_deleted_updated - 1]);
+	}
+	systable_endscan(scan);
+	table_close(dir, AccessShareLock);
+	return found;
+}
+
+/*
+ * Row numbers in [lo, hi) deleted as seen by snapshot, ascending; returns
+ * how many (*rows is NULL when none).
+ */
+int
+cocoon_meta_deleted_in_range(uint64 storage_id, uint64 lo, uint64 hi, Snapshot snapshot,
+							 uint64 **rows)
+{
+	Relation	dir;
+	Relation	idx;
+	SysScanDesc scan;
+	ScanKeyData keys[3];
+	HeapTuple	tup;
+	int			n = 0;
+	int			cap = 0;
+
+	*rows = NULL;
+	if (storage_id == 0 || lo >= hi)
+		return 0;
+	dir = table_open(cocoon_relname_oid("deleted"), AccessShareLock);
+	idx = index_open(cocoon_relname_oid("deleted_pkey"), AccessShareLock);
+	ScanKeyInit(&keys[0], Anum_deleted_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	ScanKeyInit(&keys[1], Anum_deleted_row_number, BTGreaterEqualStrategyNumber, F_INT8GE,
+				Int64GetDatum((int64) lo));
+	ScanKeyInit(&keys[2], Anum_deleted_row_number, BTLessStrategyNumber, F_INT8LT,
+				Int64GetDatum((int64) hi));
+	scan = systable_beginscan_ordered(dir, idx, snapshot, 3, keys);
+	while (HeapTupleIsValid(tup = systable_getnext_ordered(scan, ForwardScanDirection)))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, Anum_deleted_row_number, RelationGetDescr(dir), &isnull);
+
+		if (n >= cap)
+		{
+			cap = cap ? cap * 2 : 64;
+			*rows = *rows ? repalloc_huge(*rows, sizeof(uint64) * cap) :
+				palloc(sizeof(uint64) * cap);
+		}
+		(*rows)[n++] = (uint64) DatumGetInt64(d);
+	}
+	systable_endscan_ordered(scan);
+	index_close(idx, AccessShareLock);
+	table_close(dir, AccessShareLock);
+	return n;
+}
+
+/*
+ * Visible delete records of a storage (for statistics).
+ */
+uint64
+cocoon_meta_count_deleted(uint64 storage_id, Snapshot snapshot)
+{
+	uint64	   *rows;
+	int			n = cocoon_meta_deleted_in_range(storage_id, 0, PG_INT64_MAX, snapshot, &rows);
+
+	if (rows)
+		pfree(rows);
+	return (uint64) n;
 }

@@ -34,6 +34,7 @@
 #include "pgstat.h"
 #include "port/atomics.h"
 #include "storage/bufmgr.h"
+#include "storage/lmgr.h"
 #include "storage/smgr.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -115,6 +116,8 @@ chunk_of(StripeReader *sr, uint32 idx)
 	return lo;
 }
 
+static inline bool applies_deletes(Snapshot snapshot);
+
 static bool
 fetcher_fetch(RowFetcher *f, uint64 row, Snapshot snapshot, TupleTableSlot *slot)
 {
@@ -122,15 +125,18 @@ fetcher_fetch(RowFetcher *f, uint64 row, Snapshot snapshot, TupleTableSlot *slot
 	uint32		chunk;
 	const CocoonChunkDesc *d;
 
-	if (cocoon_pending_find_row(f->rel, row, snapshot, slot))
-	{
-		slot->tts_tableOid = RelationGetRelid(f->rel);
-		return true;
-	}
 	if (!f->have_sid)
 	{
 		f->storage_id = cocoon_storage_exists(f->rel) ? cocoon_storage_id(f->rel, false) : 0;
 		f->have_sid = true;
+	}
+	if (applies_deletes(snapshot) && f->storage_id != 0 &&
+		cocoon_meta_find_deleted(f->storage_id, row, snapshot, NULL, NULL, NULL))
+		return false;
+	if (cocoon_pending_find_row(f->rel, row, snapshot, slot))
+	{
+		slot->tts_tableOid = RelationGetRelid(f->rel);
+		return true;
 	}
 	if (!(same_mvcc_snapshot(f, snapshot) &&
 		  row >= f->cur.first_row && row < f->cur.first_row + f->cur.row_count))
@@ -224,6 +230,10 @@ typedef struct CocoonScanDescData
 	List	   *pins;
 	int			pin_idx;
 	uint32		pin_row;
+	/* rows of the current stripe (or pending buffer) deleted for our snapshot */
+	uint64	   *del_rows;
+	int			ndel;
+	int			del_pos;
 	Bitmapset  *attrs;
 	CocoonScanBounds bounds;
 	List	   *probes;			/* CocoonProbe * */
@@ -319,6 +329,9 @@ scan_release(CocoonScanDesc scan)
 	if (scan->fetcher_ready)
 		fetcher_end(&scan->fetcher);
 	scan->fetcher_ready = false;
+	scan->del_rows = NULL;
+	scan->ndel = 0;
+	scan->del_pos = 0;
 	scan->started = false;
 }
 
@@ -371,6 +384,42 @@ scan_start(CocoonScanDesc scan)
 	scan->pin_row = 0;
 	scan->started = true;
 	MemoryContextSwitchTo(old);
+}
+
+static inline bool
+applies_deletes(Snapshot snapshot)
+{
+	return snapshot != NULL && snapshot->snapshot_type != SNAPSHOT_ANY;
+}
+
+/* Load the delete records of rows [lo, hi) for the scan's snapshot. */
+static void
+scan_load_deletes(CocoonScanDesc scan, uint64 lo, uint64 hi)
+{
+	MemoryContext old = MemoryContextSwitchTo(scan->cxt);
+
+	if (scan->del_rows)
+		pfree(scan->del_rows);
+	scan->del_rows = NULL;
+	scan->ndel = 0;
+	scan->del_pos = 0;
+	if (applies_deletes(scan->rs_base.rs_snapshot))
+	{
+		Relation	rel = scan->rs_base.rs_rd;
+		uint64		sid = cocoon_storage_exists(rel) ? cocoon_storage_id(rel, false) : 0;
+
+		scan->ndel = cocoon_meta_deleted_in_range(sid, lo, hi, scan->rs_base.rs_snapshot,
+												  &scan->del_rows);
+	}
+	MemoryContextSwitchTo(old);
+}
+
+static inline bool
+scan_row_deleted(CocoonScanDesc scan, uint64 row)
+{
+	while (scan->del_pos < scan->ndel && scan->del_rows[scan->del_pos] < row)
+		scan->del_pos++;
+	return scan->del_pos < scan->ndel && scan->del_rows[scan->del_pos] == row;
 }
 
 static bool
@@ -464,11 +513,15 @@ cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTable
 		{
 			if (scan->row < scan->chunk_nrows)
 			{
-				cocoon_stripe_fill_slot(scan->sr, scan->row, slot, scan->attrs);
-				cocoon_row_to_tid(cocoon_stripe_header(scan->sr)->first_row +
-								  scan->chunk_first + scan->row, &slot->tts_tid);
+				uint32		r = scan->row++;
+				uint64		rowno = cocoon_stripe_header(scan->sr)->first_row +
+					scan->chunk_first + r;
+
+				if (scan->ndel > 0 && scan_row_deleted(scan, rowno))
+					continue;
+				cocoon_stripe_fill_slot(scan->sr, r, slot, scan->attrs);
+				cocoon_row_to_tid(rowno, &slot->tts_tid);
 				slot->tts_tableOid = RelationGetRelid(scan->rs_base.rs_rd);
-				scan->row++;
 				if (scan->rs_base.rs_nkeys > 0 && !keys_match(scan, slot))
 					continue;
 				return true;
@@ -507,6 +560,7 @@ cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTable
 
 				scan->sr = cocoon_stripe_open(scan->rs_base.rs_rd, e, scan->cxt);
 				scan->stats.stripes_read++;
+				scan_load_deletes(scan, e->first_row, e->first_row + e->row_count);
 				if (cocoon_stripe_header(scan->sr)->natts == 0)
 				{
 					/* a table without columns: one pseudo chunk of empty rows */
@@ -526,11 +580,15 @@ cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTable
 			{
 				PendingRows *p = list_nth(scan->pins, scan->pin_idx);
 
+				if (scan->pin_row == 0)
+					scan_load_deletes(scan, p->first_row, p->first_row + p->nrows);
 				while (scan->pin_row < p->nrows)
 				{
 					uint32		r = scan->pin_row++;
 
 					if (!cocoon_pending_row_visible(p, r, scan->rs_base.rs_snapshot))
+						continue;
+					if (scan->ndel > 0 && scan_row_deleted(scan, p->first_row + r))
 						continue;
 					cocoon_pending_fetch(p, r, slot, scan->attrs);
 					slot->tts_tableOid = RelationGetRelid(scan->rs_base.rs_rd);
@@ -670,9 +728,12 @@ cocoon_tuple_satisfies_snapshot(Relation rel, TupleTableSlot *slot, Snapshot sna
 	bool		reserved;
 	uint64		storage_id;
 
+	storage_id = cocoon_storage_exists(rel) ? cocoon_storage_id(rel, false) : 0;
+	if (applies_deletes(snapshot) && storage_id != 0 &&
+		cocoon_meta_find_deleted(storage_id, row, snapshot, NULL, NULL, NULL))
+		return false;
 	if (cocoon_pending_find_row(rel, row, snapshot, NULL))
 		return true;
-	storage_id = cocoon_storage_exists(rel) ? cocoon_storage_id(rel, false) : 0;
 	return cocoon_meta_find_row(storage_id, row, snapshot, &e, &reserved) && !reserved;
 }
 
@@ -722,17 +783,96 @@ cocoon_multi_insert(Relation rel, TupleTableSlot **slots, int ntuples,
 	pgstat_count_heap_insert(rel, ntuples);
 }
 
+/*
+ * Delete row `tid` for the current (sub)transaction by recording it in
+ * cocoon.deleted.  Concurrent deleters of one row serialize on the tuple
+ * lock, then on the first one's transaction; the loser sees TM_Deleted (a
+ * plain DELETE: in READ COMMITTED the row is simply gone) or, when the
+ * winner was an UPDATE, a serialization failure, since the new version of
+ * the row cannot be followed: no update is ever lost silently.
+ */
+static TM_Result
+delete_row(Relation rel, ItemPointer tid, CommandId cid, Snapshot snapshot,
+		   bool wait, TM_FailureData *tmfd, bool updating)
+{
+	uint64		row = cocoon_tid_to_row(tid);
+	uint64		storage_id = cocoon_storage_id(rel, true);
+	TM_Result	result;
+
+	if (wait)
+		LockTuple(rel, tid, ExclusiveLock);
+	else if (!ConditionalLockTuple(rel, tid, ExclusiveLock))
+	{
+		tmfd->ctid = *tid;
+		tmfd->xmax = InvalidTransactionId;
+		tmfd->cmax = InvalidCommandId;
+		tmfd->traversed = false;
+		return TM_WouldBlock;
+	}
+
+	for (;;)
+	{
+		SnapshotData dirty;
+		TransactionId xmin = InvalidTransactionId;
+		CommandId	cmin = InvalidCommandId;
+		bool		was_update = false;
+
+		CHECK_FOR_INTERRUPTS();
+		InitDirtySnapshot(dirty);
+		if (!cocoon_meta_find_deleted(storage_id, row, &dirty, &xmin, &cmin, &was_update))
+		{
+			cocoon_meta_insert_deleted(storage_id, row, updating);
+			result = TM_Ok;
+			break;
+		}
+		tmfd->ctid = *tid;
+		tmfd->xmax = xmin;
+		tmfd->traversed = false;
+		if (TransactionIdIsCurrentTransactionId(xmin))
+		{
+			tmfd->cmax = cmin;
+			result = TM_SelfModified;
+			break;
+		}
+		if (TransactionIdIsValid(dirty.xmin))
+		{
+			/* the other deleter is still running: wait for it, then look again */
+			if (!wait)
+			{
+				result = TM_WouldBlock;
+				break;
+			}
+			XactLockTableWait(dirty.xmin, rel, tid, XLTW_Delete);
+			continue;
+		}
+		/* deleted by a committed transaction our snapshot does not see */
+		tmfd->cmax = InvalidCommandId;
+		if (was_update || updating)
+		{
+			UnlockTuple(rel, tid, ExclusiveLock);
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent %s on cocoon table \"%s\"",
+							was_update ? "update" : "delete", RelationGetRelationName(rel)),
+					 errhint("Retry the transaction.")));
+		}
+		result = TM_Deleted;
+		break;
+	}
+	UnlockTuple(rel, tid, ExclusiveLock);
+	return result;
+}
+
 static TM_Result
 cocoon_tuple_delete(Relation rel, ItemPointer tid, CommandId cid,
 					Snapshot snapshot, Snapshot crosscheck, bool wait,
 					TM_FailureData *tmfd, bool changingPart)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("DELETE is not supported on cocoon table \"%s\"",
-					RelationGetRelationName(rel)),
-			 errhint("Remove old rows with TRUNCATE, or convert the table with ALTER TABLE ... SET ACCESS METHOD heap.")));
-	return TM_Ok;
+	TM_Result	r = delete_row(rel, tid, cid, snapshot, wait, tmfd, false);
+
+	if (r == TM_Ok)
+		pgstat_count_heap_delete(rel);
+	return r;
 }
 
 static TM_Result
@@ -741,11 +881,16 @@ cocoon_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot,
 					bool wait, TM_FailureData *tmfd,
 					LockTupleMode *lockmode, bool *update_indexes)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("UPDATE is not supported on cocoon table \"%s\"",
-					RelationGetRelationName(rel)),
-			 errhint("Convert the table with ALTER TABLE ... SET ACCESS METHOD heap to update rows.")));
+	TM_Result	r;
+
+	*lockmode = LockTupleExclusive;
+	*update_indexes = false;
+	r = delete_row(rel, otid, cid, snapshot, wait, tmfd, true);
+	if (r != TM_Ok)
+		return r;
+	cocoon_buffer_insert(rel, &slot, 1, cid, false);
+	pgstat_count_heap_update(rel, false);
+	*update_indexes = true;
 	return TM_Ok;
 }
 

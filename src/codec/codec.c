@@ -5,30 +5,41 @@
  *
  * How it works: cocoon_encode looks at the value kind and at the data,
  * computes the exact encoded size of each codec that applies (one cheap
- * O(n) pass each) and writes the smallest:
+ * O(n) pass each; no per-value allocation) and writes the smallest:
  *
- *	 VK_INT	   CONST if all values are equal, else the smaller of
- *			   DOD (delta-of-delta) and FOR (frame of reference)
- *	 VK_FLOAT  CONST if all bit patterns are equal, else GORILLA
+ *	 VK_INT	   CONST if all values are equal, else the smallest of
+ *			   DOD (deltas or delta-of-deltas), FOR (frame of reference) and
+ *			   DICT (when at most 4096 distinct values)
+ *	 VK_FLOAT  the smallest of GORILLA, the integer codecs over the raw bit
+ *			   patterns (CONST, DOD, FOR, DICT), and the integer codecs over
+ *			   decimal mantissas when every value is exactly m / 10^s
+ *			   (s <= 18, |m| < 2^53: typical for metrics rounded to a few
+ *			   decimals); verified bit-exact at encode time, so NaNs, -0.0
+ *			   and anything else round-trip
  *	 VK_BOOL   BOOL_BITMAP
  *	 VK_FIXED  the smaller of FIXED_PLAIN and DICT
  *	 VK_VAR	   the smaller of VAR_PLAIN and DICT
  *	 (any)	   ALL_NULL when the chunk has no non-NULL value (or no rows)
  *
  * Chunk = header (see codec.h: codec id, flags, nrows, nvalues, optional
- * null bitmap), then the payload, which always starts with
+ * null bitmap; the bitmap is present iff some but not all rows are NULL),
+ * then the payload, which always starts with
  *
  *	 u8		  value kind (CocoonValueKind)
  *	 u32	  fixed_len (VK_FIXED only)
+ *	 u8		  scale (VK_FLOAT with an integer codec or DICT only):
+ *			  255 = raw bit patterns, 0..18 = values are m / 10^scale
  *
  * so that a decoder can check expect_kind even for codecs shared by several
- * kinds (ALL_NULL, DICT, CONST).  Then, per codec ("stream" = block-packed
- * unsigned integers, see bitpack.c; n = nvalues):
+ * kinds.  Then, per codec ("stream" = block-packed integers with a per-block
+ * base and bit width, see bitpack.c; n = nvalues):
  *
  *	 ALL_NULL	 nothing
  *	 INT_CONST	 u64 value
- *	 INT_DOD	 u64 v0; if n >= 2: varint zigzag(v1 - v0);
- *				 stream of zigzag((v[i]-v[i-1]) - (v[i-1]-v[i-2])), i = 2..n-1
+ *	 INT_DOD	 u64 v0; u8 order;
+ *				 order 1: stream of the n-1 deltas v[i] - v[i-1];
+ *				 order 2: varint zigzag(v1 - v0), then stream of the n-2
+ *				 delta-of-deltas (v[i]-v[i-1]) - (v[i-1]-v[i-2])
  *	 INT_FOR	 u64 min; stream of (v[i] - min)
  *	 GORILLA	 LSB-first bit stream: 64 bits v0, then per value
  *				 '0' (same as previous), or '1' '0' + the XOR's meaningful bits
@@ -37,16 +48,22 @@
  *	 BOOL_BITMAP ceil(n/8) bytes, bit i = value i (LSB first), zero padding
  *	 FIXED_PLAIN n * fixed_len bytes
  *	 VAR_PLAIN	 stream of n lengths; the concatenated bytes
- *	 DICT		 varint ndict; (VK_VAR: stream of ndict lengths); the
- *				 dictionary bytes; stream of n codes (0..ndict-1)
+ *	 DICT		 varint ndict; then for VK_INT/VK_FLOAT a stream of the ndict
+ *				 values, for VK_FIXED the ndict * fixed_len bytes, for VK_VAR
+ *				 a stream of ndict lengths and the concatenated bytes; then a
+ *				 stream of n codes (0..ndict-1).  Entries are in order of
+ *				 first occurrence; a hash table finds them in O(n).
  *
- * All integer arithmetic on values (deltas, XORs, FOR offsets) is done on
- * uint64_t so that it wraps instead of overflowing: every int64 and every
- * bit pattern round-trips exactly.  A chunk must be consumed exactly; any
- * trailing byte, non-zero padding bit, out-of-range code, inconsistent count
- * or length makes the decoder return COCOON_CODEC_CORRUPT.  Allocation sizes
- * are overflow-checked and charged against the caller's max_bytes; counts
- * are checked for plausibility against the input size before allocating.
+ * The streams take min/max per block in signed order, so delta and
+ * delta-of-delta streams need no separate zigzag step.  All arithmetic on
+ * values (deltas, XORs, FOR offsets) is done on uint64_t so that it wraps
+ * instead of overflowing: every int64 and every bit pattern round-trips
+ * exactly.  A chunk must be consumed exactly; any trailing byte, non-zero
+ * padding bit, out-of-range code, inconsistent count or length makes the
+ * decoder return COCOON_CODEC_CORRUPT.  Allocation sizes are overflow-
+ * checked and charged against the caller's max_bytes (exceeding it, or
+ * max_rows, is COCOON_CODEC_NOMEM, as codec.h says); counts are checked for
+ * plausibility against the input size before allocating.
  *
  * src/codec/codec.c
  *

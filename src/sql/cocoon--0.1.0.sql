@@ -220,3 +220,15 @@ LANGUAGE C;
 CREATE EVENT TRIGGER cocoon_load_drop_hook ON ddl_command_start
     WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED', 'DROP MATERIALIZED VIEW')
     EXECUTE FUNCTION cocoon.load_drop_hook();
+
+-- Delete vectors: one row per deleted row of a stripe.  A row is gone for a
+-- snapshot exactly when its row here is visible to it (heap MVCC again).
+-- updated: the row was deleted by an UPDATE (a concurrent updater of the
+-- same row then fails with a serialization error instead of skipping it).
+CREATE TABLE cocoon.deleted (
+    storage_id  pg_catalog.int8 NOT NULL,
+    row_number  pg_catalog.int8 NOT NULL,
+    updated     pg_catalog.bool NOT NULL,
+    CONSTRAINT deleted_pkey PRIMARY KEY (storage_id, row_number)
+);
+REVOKE ALL ON cocoon.deleted FROM PUBLIC;

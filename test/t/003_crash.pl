@@ -326,8 +326,9 @@ verify_clean($node, $_, 'after immediate stop') for qw(logs logs_new logs_trunc 
 # Scenario 4: SIGKILL of the backend while its COMMIT flushes one big stripe.
 #
 {
-	my $N = 1_200_000;
+	my $N = 600_000;
 	my $logoffset = -s $node->logfile;
+	my $size0 = rel_size($node, 'logs');
 	my $script = "SET cocoon.stripe_rows = 5000000;\nBEGIN;\n"
 	  . gen_insert('logs', 20_000_001, 20_000_000 + $N, 300)
 	  . ";\n\\echo inserted\nCOMMIT;\n\\echo committed\n";
@@ -343,8 +344,9 @@ verify_clean($node, $_, 'after immediate stop') for qw(logs logs_new logs_trunc 
 				return $pid;
 			}, 120),
 		'big transaction is committing') or diag "client: $out / $err";
-	# let the flush get going
-	usleep(200_000);
+	# kill once the stripe is being written into the relation
+	wait_until('the stripe flush to reach the relation',
+		sub { rel_size($node, 'logs') > $size0 + 65536 }, 30);
 	ok(kill('KILL', $pid), "SIGKILL of committing backend $pid");
 	$h->finish;
 	note "client output: $out / $err";
