@@ -158,6 +158,7 @@ extern void cocoon_stripe_load_chunk(StripeReader *sr, uint32 chunk, Bitmapset *
 extern void cocoon_stripe_fill_slot(StripeReader *sr, uint32 row_in_chunk, TupleTableSlot *slot,
 									Bitmapset *attrs);
 extern bool cocoon_stripe_chunk_damaged(StripeReader *sr);
+extern Datum cocoon_stripe_value(StripeReader *sr, int attidx, uint32 row_in_chunk, bool *isnull);
 extern uint64 cocoon_stripe_bytes_decompressed(StripeReader *sr);
 extern bool cocoon_stripe_chunk_may_match_ts(StripeReader *sr, uint32 chunk, AttrNumber attno,
 											 int64 lo, int64 hi);
@@ -169,6 +170,9 @@ extern List *cocoon_stripe_verify(Relation rel, StripeEntry *e, List **problems_
 
 /* tableam.c */
 extern const TableAmRoutine *cocoon_tableam(void);
+extern TM_Result cocoon_delete_row(Relation rel, ItemPointer tid, CommandId cid,
+								   Snapshot snapshot, bool wait, TM_FailureData *tmfd,
+								   bool updating);
 
 /* scan.c */
 extern void cocoon_scan_init(void);

@@ -13,6 +13,7 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
 #include "access/relation.h"
 #include "access/table.h"
 #include "catalog/pg_class.h"
@@ -20,6 +21,9 @@
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "utils/acl.h"
+#include "utils/rls.h"
+#include "utils/timestamp.h"
+#include "executor/tuptable.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -253,4 +257,195 @@ cocoon_verify(PG_FUNCTION_ARGS)
 	}
 	relation_close(rel, AccessShareLock);
 	return (Datum) 0;
+}
+
+/*
+ * cocoon.drop_before(regclass, timestamptz): remove every row whose time
+ * column is older than the cutoff.  Whole stripes older than the cutoff go
+ * by deleting their directory rows (no data read); a stripe straddling the
+ * cutoff gets delete records for its old rows.  Transactional; returns the
+ * number of rows removed.
+ */
+PG_FUNCTION_INFO_V1(cocoon_drop_before);
+Datum
+cocoon_drop_before(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	TimestampTz cutoff = PG_GETARG_TIMESTAMPTZ(1);
+	Relation	rel;
+	AclResult	acl;
+	CocoonOptions opts;
+	List	   *stripes;
+	ListCell   *lc;
+	int64		removed = 0;
+	uint64		storage_id;
+	Snapshot	snapshot = GetActiveSnapshot();
+	CommandId	cid = GetCurrentCommandId(true);
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "cocoon drop_before",
+											  ALLOCSET_DEFAULT_SIZES);
+	Relation	dir;
+
+	/* serializes with other drop_before and compaction; inserts go on */
+	rel = try_relation_open(relid, ShareUpdateExclusiveLock);
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	if (!cocoon_is_cocoon_rel(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a cocoon table", RelationGetRelationName(rel)),
+				 errhint("For other tables use DELETE ... WHERE time_column < cutoff.")));
+	acl = pg_class_aclcheck(relid, GetUserId(), ACL_DELETE);
+	if (acl != ACLCHECK_OK && !pg_class_ownercheck(relid, GetUserId()))
+		aclcheck_error(acl, get_relkind_objtype(rel->rd_rel->relkind),
+					   RelationGetRelationName(rel));
+	if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cocoon.drop_before cannot apply the row-level security policies of \"%s\"",
+						RelationGetRelationName(rel)),
+				 errhint("Use DELETE FROM ... WHERE time_column < cutoff, which applies them.")));
+	cocoon_get_options(rel, &opts);
+	if (opts.time_attno == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cocoon table \"%s\" has no time column", RelationGetRelationName(rel)),
+				 errhint("Set one with cocoon.set_options('%s', time_column => 'ts').",
+						 RelationGetRelationName(rel))));
+
+	storage_id = cocoon_storage_exists(rel) ? cocoon_storage_id(rel, false) : 0;
+	stripes = cocoon_meta_stripes(storage_id, snapshot, false);
+	dir = table_open(cocoon_relname_oid("stripe"), RowExclusiveLock);
+	foreach(lc, stripes)
+	{
+		StripeEntry *e = lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		if (!e->has_ts || e->min_ts >= cutoff)
+			continue;
+		if (e->max_ts < cutoff)
+		{
+			/* the whole stripe: a metadata change */
+			uint64	   *del;
+			int			ndel = cocoon_meta_deleted_in_range(storage_id, e->first_row,
+														   e->first_row + e->row_count,
+														   snapshot, &del);
+
+			simple_heap_delete(dir, &e->dir_tid);
+			removed += (int64) e->row_count - ndel;
+		}
+		else
+		{
+			/* straddling: delete its old rows one by one */
+			StripeReader *sr = cocoon_stripe_open(rel, e, cxt);
+			Bitmapset  *attrs = bms_make_singleton(opts.time_attno - 1);
+			uint32		c;
+
+			for (c = 0; c < cocoon_stripe_nchunks(sr); c++)
+			{
+				const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(sr, c, opts.time_attno - 1);
+				uint32		r;
+
+				if (d && (d->flags & COCOON_CHUNK_HAS_MINMAX) && d->min_value >= cutoff)
+					continue;
+				cocoon_stripe_load_chunk(sr, c, attrs);
+				for (r = 0; d && r < d->nrows; r++)
+				{
+					bool		isnull;
+					Datum		v = cocoon_stripe_value(sr, opts.time_attno - 1, r, &isnull);
+					ItemPointerData tid;
+					TM_FailureData tmfd;
+
+					if (isnull || DatumGetTimestampTz(v) >= cutoff)
+						continue;
+					cocoon_row_to_tid(e->first_row + d->first + r, &tid);
+					if (cocoon_meta_find_deleted(storage_id, e->first_row + d->first + r,
+												 snapshot, NULL, NULL, NULL))
+						continue;
+					if (cocoon_delete_row(rel, &tid, cid, snapshot, true, &tmfd, false) == TM_Ok)
+						removed++;
+				}
+			}
+			cocoon_stripe_close(sr);
+		}
+	}
+	table_close(dir, RowExclusiveLock);
+
+	/* this transaction's own rows not yet written */
+	{
+		List	   *pins = cocoon_pin_pending(rel, snapshot);
+		TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsVirtual);
+
+		foreach(lc, pins)
+		{
+			PendingRows *p = lfirst(lc);
+			uint32		r;
+
+			for (r = 0; r < p->nrows; r++)
+			{
+				bool		isnull;
+				Datum		v;
+				TM_FailureData tmfd;
+
+				if (!cocoon_pending_row_visible(p, r, snapshot))
+					continue;
+				cocoon_pending_fetch(p, r, slot, NULL);
+				v = slot_getattr(slot, opts.time_attno, &isnull);
+				if (isnull || DatumGetTimestampTz(v) >= cutoff)
+					continue;
+				if (cocoon_meta_find_deleted(storage_id, p->first_row + r, snapshot,
+											 NULL, NULL, NULL))
+					continue;
+				if (cocoon_delete_row(rel, &slot->tts_tid, cid, snapshot, true, &tmfd,
+									  false) == TM_Ok)
+					removed++;
+			}
+		}
+		ExecDropSingleTupleTableSlot(slot);
+		cocoon_unpin_pending(pins);
+	}
+
+	MemoryContextDelete(cxt);
+	relation_close(rel, NoLock);
+	PG_RETURN_INT64(removed);
+}
+
+/*
+ * cocoon.time_range(regclass): oldest and newest time and rows of the
+ * visible stripes, from the directory alone.
+ */
+PG_FUNCTION_INFO_V1(cocoon_time_range);
+Datum
+cocoon_time_range(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel = open_cocoon_for_read(relid);
+	List	   *stripes = visible_stripes(rel);
+	ListCell   *lc;
+	TupleDesc	tupdesc;
+	Datum		values[3];
+	bool		nulls[3] = {true, true, false};
+	int64		mn = PG_INT64_MAX,
+				mx = PG_INT64_MIN,
+				rows = 0;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	foreach(lc, stripes)
+	{
+		StripeEntry *e = lfirst(lc);
+
+		rows += e->row_count;
+		if (!e->has_ts)
+			continue;
+		mn = Min(mn, e->min_ts);
+		mx = Max(mx, e->max_ts);
+		nulls[0] = nulls[1] = false;
+	}
+	values[0] = TimestampTzGetDatum(mn);
+	values[1] = TimestampTzGetDatum(mx);
+	values[2] = Int64GetDatum(rows);
+	relation_close(rel, AccessShareLock);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -185,6 +185,19 @@ cocoon_stripe_chunk_desc(StripeReader *sr, uint32 chunk, int attidx)
 	return &sr->chunks[(uint64) chunk * sr->hdr.natts + attidx];
 }
 
+/* One value of the loaded chunk group (attidx must have been loaded). */
+Datum
+cocoon_stripe_value(StripeReader *sr, int attidx, uint32 row, bool *isnull)
+{
+	if (attidx >= sr->hdr.natts || !sr->loaded[attidx])
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	*isnull = sr->isnull[attidx][row];
+	return sr->values[attidx][row];
+}
+
 bool
 cocoon_stripe_chunk_damaged(StripeReader *sr)
 {

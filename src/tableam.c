@@ -791,9 +791,9 @@ cocoon_multi_insert(Relation rel, TupleTableSlot **slots, int ntuples,
  * winner was an UPDATE, a serialization failure, since the new version of
  * the row cannot be followed: no update is ever lost silently.
  */
-static TM_Result
-delete_row(Relation rel, ItemPointer tid, CommandId cid, Snapshot snapshot,
-		   bool wait, TM_FailureData *tmfd, bool updating)
+TM_Result
+cocoon_delete_row(Relation rel, ItemPointer tid, CommandId cid, Snapshot snapshot,
+				  bool wait, TM_FailureData *tmfd, bool updating)
 {
 	uint64		row = cocoon_tid_to_row(tid);
 	uint64		storage_id = cocoon_storage_id(rel, true);
@@ -868,7 +868,7 @@ cocoon_tuple_delete(Relation rel, ItemPointer tid, CommandId cid,
 					Snapshot snapshot, Snapshot crosscheck, bool wait,
 					TM_FailureData *tmfd, bool changingPart)
 {
-	TM_Result	r = delete_row(rel, tid, cid, snapshot, wait, tmfd, false);
+	TM_Result	r = cocoon_delete_row(rel, tid, cid, snapshot, wait, tmfd, false);
 
 	if (r == TM_Ok)
 		pgstat_count_heap_delete(rel);
@@ -885,7 +885,7 @@ cocoon_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot,
 
 	*lockmode = LockTupleExclusive;
 	*update_indexes = false;
-	r = delete_row(rel, otid, cid, snapshot, wait, tmfd, true);
+	r = cocoon_delete_row(rel, otid, cid, snapshot, wait, tmfd, true);
 	if (r != TM_Ok)
 		return r;
 	cocoon_buffer_insert(rel, &slot, 1, cid, false);

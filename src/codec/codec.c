@@ -726,6 +726,8 @@ encode_bool(EncodeCtx *ctx, CocoonCodecId *codec)
 
 /* -------- byte strings: dictionary -------- */
 
+#define BYTES_DICT_MAX ((size_t) 1 << 20)	/* bounds the hash table */
+
 static inline uint64_t
 hash_bytes(const uint8_t *p, size_t len)
 {
@@ -863,7 +865,7 @@ encode_bytes(EncodeCtx *ctx, CocoonCodecId *codec)
 	size_t		plain_data;
 	size_t		dict_size = SIZE_MAX;
 	size_t		ndict = 0;
-	size_t		maxd = n / 2;
+	size_t		maxd = n / 2 < BYTES_DICT_MAX ? n / 2 : BYTES_DICT_MAX;
 	uint64_t   *scratch = NULL;
 	uint32_t   *codes = NULL;
 	uint32_t   *first = NULL;

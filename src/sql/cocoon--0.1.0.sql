@@ -232,3 +232,189 @@ CREATE TABLE cocoon.deleted (
     CONSTRAINT deleted_pkey PRIMARY KEY (storage_id, row_number)
 );
 REVOKE ALL ON cocoon.deleted FROM PUBLIC;
+
+-- ------------------------------------------------------------------------
+-- Retention
+-- ------------------------------------------------------------------------
+
+CREATE FUNCTION cocoon.drop_before_table(tbl pg_catalog.regclass, cutoff pg_catalog.timestamptz)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'cocoon_drop_before'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION cocoon.time_range(tbl pg_catalog.regclass,
+    OUT oldest pg_catalog.timestamptz,
+    OUT newest pg_catalog.timestamptz,
+    OUT row_count pg_catalog.int8)
+RETURNS record
+AS 'MODULE_PATHNAME', 'cocoon_time_range'
+LANGUAGE C STRICT STABLE;
+
+-- Remove every row whose time column is older than cutoff.  On a
+-- partitioned table, partitions holding only older rows are dropped and the
+-- others trimmed.  Returns the number of rows removed.
+CREATE FUNCTION cocoon.drop_before(tbl pg_catalog.regclass, cutoff pg_catalog.timestamptz)
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    kind pg_catalog."char";
+    part pg_catalog.regclass;
+    removed pg_catalog.int8 := 0;
+    n pg_catalog.int8;
+    nulls pg_catalog.int8;
+    r record;
+    tcol pg_catalog.name;
+BEGIN
+    SELECT c.relkind INTO kind FROM pg_catalog.pg_class c WHERE c.oid = tbl;
+    IF kind IS DISTINCT FROM 'p' THEN
+        RETURN cocoon.drop_before_table(tbl, cutoff);
+    END IF;
+    IF NOT pg_catalog.has_table_privilege(tbl, 'DELETE') THEN
+        RAISE EXCEPTION 'permission denied for table %', tbl
+          USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    FOR part IN SELECT t.relid FROM pg_catalog.pg_partition_tree(tbl) t WHERE t.isleaf LOOP
+        IF NOT EXISTS (SELECT 1 FROM cocoon.table_options o WHERE o.relid = part) THEN
+            RAISE EXCEPTION 'partition % of % is not a cocoon table', part, tbl
+              USING ERRCODE = 'wrong_object_type',
+                    HINT = 'Use DELETE ... WHERE time_column < cutoff on partitioned tables that mix access methods.';
+        END IF;
+        SELECT * INTO r FROM cocoon.time_range(part);
+        SELECT o.time_column INTO tcol FROM cocoon.table_options o WHERE o.relid = part;
+        IF r.newest IS NOT NULL AND r.newest < cutoff AND tcol IS NOT NULL THEN
+            EXECUTE pg_catalog.format('SELECT count(*) FILTER (WHERE %I IS NULL), count(*) FROM %s',
+                                      tcol, part) INTO nulls, n;
+            IF nulls = 0 THEN
+                EXECUTE pg_catalog.format('DROP TABLE %s', part);
+                removed := removed + n;
+                CONTINUE;
+            END IF;
+        END IF;
+        removed := removed + cocoon.drop_before_table(part, cutoff);
+    END LOOP;
+    RETURN removed;
+END;
+$fn$;
+
+-- Retention policies run by pg_cron.
+CREATE TABLE cocoon.retention_policy (
+    relid     pg_catalog.regclass PRIMARY KEY,
+    keep      pg_catalog.interval NOT NULL,
+    schedule  pg_catalog.text NOT NULL,
+    jobid     pg_catalog.int8,
+    created   pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+SELECT pg_catalog.pg_extension_config_dump('cocoon.retention_policy', '');
+REVOKE ALL ON cocoon.retention_policy FROM PUBLIC;
+GRANT SELECT ON cocoon.retention_policy TO PUBLIC;
+
+CREATE FUNCTION cocoon.check_pg_cron()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+        RAISE EXCEPTION 'retention policies need the pg_cron extension'
+          USING ERRCODE = 'undefined_object',
+                DETAIL = 'pg_cron is not installed in this database.',
+                HINT = 'Install postgresql-15-cron, set shared_preload_libraries = ''pg_cron'' and cron.database_name in postgresql.conf, restart, then CREATE EXTENSION pg_cron. Or call cocoon.drop_before() from your own scheduler.';
+    END IF;
+END;
+$fn$;
+
+CREATE FUNCTION cocoon.add_retention_policy(tbl pg_catalog.regclass, keep pg_catalog.interval,
+                                            schedule pg_catalog.text DEFAULT '@daily')
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    job pg_catalog.int8;
+    old pg_catalog.int8;
+BEGIN
+    IF NOT pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = tbl), 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF keep IS NULL OR keep <= interval '0' THEN
+        RAISE EXCEPTION 'invalid value for retention "keep": %', keep
+          USING ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be a positive interval.';
+    END IF;
+    PERFORM cocoon.check_pg_cron();
+    SELECT p.jobid INTO old FROM cocoon.retention_policy p WHERE p.relid = tbl;
+    IF old IS NOT NULL THEN
+        EXECUTE 'SELECT cron.unschedule($1)' USING old;
+    END IF;
+    -- the job runs as the table's owner, whoever calls this
+    EXECUTE 'SELECT cron.schedule_in_database($1, $2, $3, pg_catalog.current_database(), $4, true)'
+       INTO job
+      USING 'cocoon retention ' || tbl::pg_catalog.text, schedule,
+            pg_catalog.format('SELECT cocoon.drop_before(%L::pg_catalog.regclass, pg_catalog.now() - %L::pg_catalog.interval)',
+                              tbl::pg_catalog.text, keep::pg_catalog.text),
+            (SELECT r.rolname::pg_catalog.text FROM pg_catalog.pg_class c
+               JOIN pg_catalog.pg_roles r ON r.oid = c.relowner WHERE c.oid = tbl);
+    INSERT INTO cocoon.retention_policy AS p (relid, keep, schedule, jobid)
+    VALUES (tbl, keep, schedule, job)
+    ON CONFLICT (relid) DO UPDATE SET keep = EXCLUDED.keep, schedule = EXCLUDED.schedule,
+                                      jobid = EXCLUDED.jobid, created = pg_catalog.now();
+    RETURN job;
+END;
+$fn$;
+
+CREATE FUNCTION cocoon.remove_retention_policy(tbl pg_catalog.regclass)
+RETURNS pg_catalog.bool
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    job pg_catalog.int8;
+BEGIN
+    IF NOT pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = tbl), 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    PERFORM cocoon.check_pg_cron();
+    DELETE FROM cocoon.retention_policy p WHERE p.relid = tbl RETURNING p.jobid INTO job;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    IF job IS NOT NULL THEN
+        EXECUTE 'SELECT cron.unschedule($1)' USING job;
+    END IF;
+    RETURN true;
+END;
+$fn$;
+
+-- Policies run as their owner with the owner's rights, but the policy
+-- table itself is only writable through these functions.
+ALTER FUNCTION cocoon.add_retention_policy(pg_catalog.regclass, pg_catalog.interval, pg_catalog.text) SECURITY DEFINER;
+ALTER FUNCTION cocoon.remove_retention_policy(pg_catalog.regclass) SECURITY DEFINER;
+
+CREATE FUNCTION cocoon.retention_policy_status(
+    OUT relid pg_catalog.regclass, OUT keep pg_catalog.interval, OUT schedule pg_catalog.text,
+    OUT jobid pg_catalog.int8, OUT last_start pg_catalog.timestamptz,
+    OUT last_end pg_catalog.timestamptz, OUT last_status pg_catalog.text,
+    OUT last_message pg_catalog.text)
+RETURNS SETOF record
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+        RETURN QUERY EXECUTE
+          'SELECT p.relid, p.keep, p.schedule, p.jobid, d.start_time, d.end_time, d.status, d.return_message
+             FROM cocoon.retention_policy p
+             LEFT JOIN LATERAL (SELECT r.start_time, r.end_time, r.status, r.return_message
+                                  FROM cron.job_run_details r WHERE r.jobid = p.jobid
+                                 ORDER BY r.start_time DESC LIMIT 1) d ON true';
+    ELSE
+        RETURN QUERY SELECT p.relid, p.keep, p.schedule, p.jobid, NULL::pg_catalog.timestamptz,
+                            NULL::pg_catalog.timestamptz, NULL::pg_catalog.text, NULL::pg_catalog.text
+                       FROM cocoon.retention_policy p;
+    END IF;
+END;
+$fn$;
+
+CREATE VIEW cocoon.retention_policies AS SELECT * FROM cocoon.retention_policy_status();
+GRANT SELECT ON cocoon.retention_policies TO PUBLIC;
