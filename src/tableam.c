@@ -125,36 +125,66 @@ fetcher_fetch(RowFetcher *f, uint64 row, Snapshot snapshot, TupleTableSlot *slot
 	uint32		chunk;
 	const CocoonChunkDesc *d;
 
+	bool		dirty = (snapshot->snapshot_type == SNAPSHOT_DIRTY);
+	SnapshotData local_dirty;
+	Snapshot	meta_snap = snapshot;
+	TransactionId deleter = InvalidTransactionId;
+
 	if (!f->have_sid)
 	{
 		f->storage_id = cocoon_storage_exists(f->rel) ? cocoon_storage_id(f->rel, false) : 0;
 		f->have_sid = true;
 	}
+
+	/*
+	 * A dirty snapshot (unique checks) must learn about exactly one thing:
+	 * the transaction inserting or deleting this row, if it is still in
+	 * progress.  The directory lookups use a private dirty snapshot so that
+	 * what they meet on the way does not leak into the caller's.
+	 */
+	if (dirty)
+	{
+		snapshot->xmin = snapshot->xmax = InvalidTransactionId;
+		InitDirtySnapshot(local_dirty);
+		meta_snap = &local_dirty;
+	}
 	if (applies_deletes(snapshot) && f->storage_id != 0 &&
-		cocoon_meta_find_deleted(f->storage_id, row, snapshot, NULL, NULL, NULL))
-		return false;
+		cocoon_meta_find_deleted(f->storage_id, row, meta_snap, NULL, NULL, NULL))
+	{
+		if (!dirty || !TransactionIdIsValid(local_dirty.xmin))
+			return false;
+		/* being deleted by a transaction still running */
+		deleter = local_dirty.xmin;
+	}
 	if (cocoon_pending_find_row(f->rel, row, snapshot, slot))
 	{
 		slot->tts_tableOid = RelationGetRelid(f->rel);
 		return true;
 	}
-	if (!(same_mvcc_snapshot(f, snapshot) &&
-		  row >= f->cur.first_row && row < f->cur.first_row + f->cur.row_count))
+	if (dirty || !(same_mvcc_snapshot(f, snapshot) &&
+				   row >= f->cur.first_row && row < f->cur.first_row + f->cur.row_count))
 	{
 		StripeEntry e;
 		bool		reserved;
 
 		f->have_cur = false;
-		if (!cocoon_meta_find_row(f->storage_id, row, snapshot, &e, &reserved))
+		if (dirty)
+			InitDirtySnapshot(local_dirty);
+		if (!cocoon_meta_find_row(f->storage_id, row, meta_snap, &e, &reserved))
 			return false;
+		if (dirty)
+		{
+			snapshot->xmin = local_dirty.xmin;	/* inserter still running */
+			snapshot->xmax = deleter;
+		}
 		if (reserved)
 		{
 			/*
 			 * Rows still in another transaction's memory.  A dirty snapshot
-			 * (unique checks) learns who to wait for from the directory row;
-			 * report the row as there, with no values.
+			 * learns who to wait for from the directory row; report the row
+			 * as there, with no values.
 			 */
-			if (snapshot->snapshot_type == SNAPSHOT_DIRTY)
+			if (dirty)
 			{
 				ExecStoreAllNullTuple(slot);
 				cocoon_row_to_tid(row, &slot->tts_tid);

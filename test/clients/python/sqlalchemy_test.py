@@ -200,7 +200,7 @@ with Session(engine) as s:
     c.eq(s.scalars(select(LogEvent.id).order_by(LogEvent.ts.desc(), LogEvent.id).limit(3)).all(),
          [x["id"] for x in sorted(rows, key=lambda x: (-x["ts"].timestamp(), x["id"]))[:3]],
          "ORDER BY ts DESC LIMIT 3")
-    st = s.execute(text("SELECT rows, stripes FROM cocoon.stats('log_events')")).first()
+    st = s.execute(text("SELECT row_count, stripes FROM cocoon.stats('log_events')")).first()
     print("    cocoon.stats: rows=%s stripes=%s" % tuple(st))
 
 # rollback leaves nothing behind
