@@ -417,9 +417,8 @@ materialize(StripeReader *sr, int a, CocoonVector *vec, Form_pg_attribute att)
 				{
 					char	   *src = (char *) vec->data + (uint64) k * vec->fixed_len;
 
-					if (att->attalign != TYPALIGN_CHAR &&
-						((uintptr_t) src % (att->attalign == TYPALIGN_DOUBLE ? 8 :
-											att->attalign == TYPALIGN_INT ? 4 : 2)) != 0)
+					/* align as strictly as any type may need */
+					if (((uintptr_t) src % MAXIMUM_ALIGNOF) != 0)
 					{
 						char	   *copy = palloc(vec->fixed_len);
 
@@ -492,9 +491,15 @@ cocoon_stripe_load_chunk(StripeReader *sr, uint32 chunk, Bitmapset *attrs)
 			continue;
 		if (attrs != NULL && !bms_is_member(a, attrs))
 			continue;
-		if (sr->cols[a].kind != (uint8) cocoon_value_kind(att) ||
-			sr->cols[a].typlen != att->attlen)
-			stripe_corrupt(sr, psprintf("Column %d was written as a different type.", a + 1));
+		/*
+		 * Values are decoded as the stripe describes them.  That may differ
+		 * from the relation's current type while ALTER COLUMN TYPE rewrites
+		 * the table (it reads the old rows through the old descriptor).
+		 */
+		if (sr->cols[a].kind < VK_INT || sr->cols[a].kind > VK_VAR ||
+			(sr->cols[a].kind == VK_FIXED && sr->cols[a].typlen <= 0) ||
+			(sr->cols[a].kind == VK_VAR && sr->cols[a].typlen != -1 && sr->cols[a].typlen != -2))
+			stripe_corrupt(sr, psprintf("Column %d has an invalid descriptor.", a + 1));
 		memset(&vec, 0, sizeof(vec));
 		if (!decode_chunk(sr, chunk, a, &vec, &why))
 		{

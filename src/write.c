@@ -101,7 +101,12 @@ static void flush_buffer(WriteBuffer *buf, Relation rel);
 CocoonValueKind
 cocoon_value_kind(Form_pg_attribute att)
 {
-	Oid			base = getBaseType(att->atttypid);
+	Oid			base;
+
+	/* a dropped column has no type any more; it is stored as all NULL */
+	if (att->attisdropped)
+		return att->attbyval ? VK_INT : (att->attlen > 0 ? VK_FIXED : VK_VAR);
+	base = getBaseType(att->atttypid);
 
 	if (att->attbyval)
 	{
