@@ -195,11 +195,11 @@ SELECT count(*) AS cocoon_minus_heap_text FROM (
   SELECT c::text FROM types_coc c EXCEPT ALL SELECT h::text FROM types_heap h) s;
 
 -- per-column textual comparison, to name any column that differs
-SELECT a.attname, count(*) AS differing_rows
-  FROM pg_attribute a, types_heap h JOIN types_coc c USING (id)
- WHERE a.attrelid = 'types_heap'::regclass AND a.attnum > 0
-   AND (to_jsonb(h) -> a.attname::text)::text IS DISTINCT FROM (to_jsonb(c) -> a.attname::text)::text
- GROUP BY a.attname ORDER BY a.attname;
+SELECT d.key AS attname, count(*) AS differing_rows
+  FROM types_heap h JOIN types_coc c USING (id),
+       LATERAL (SELECT key FROM jsonb_each(to_jsonb(h)) e1 FULL JOIN jsonb_each(to_jsonb(c)) e2 USING (key)
+                 WHERE e1.value::text IS DISTINCT FROM e2.value::text) d
+ GROUP BY d.key ORDER BY d.key;
 SELECT count(*) AS differing_pt_js_x FROM types_heap h JOIN types_coc c USING (id)
  WHERE h.pt::text IS DISTINCT FROM c.pt::text
     OR h.js::text IS DISTINCT FROM c.js::text

@@ -419,6 +419,11 @@ _PG_init(void)
 							 "Let the planner use CocoonScan for cocoon tables.",
 							 NULL, &cocoon_enable_custom_scan, true,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("cocoon.compaction_min_stripes",
+							"VACUUM compacts a time partition once it has this many small stripes (0: never).",
+							"cocoon.compact() compacts any partition with two or more.",
+							&cocoon_compaction_min_stripes, 4, 0, 1000000,
+							PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("cocoon");
 
 	RegisterXactCallback(cocoon_xact_callback, NULL);

@@ -21,6 +21,7 @@
 #include "storage/itemptr.h"
 #include "utils/rel.h"
 #include "utils/snapshot.h"
+#include "datatype/timestamp.h"
 
 #include "cocoon_format.h"
 #include "codec/codec.h"
@@ -86,6 +87,8 @@ extern void cocoon_storage_write(Relation rel, uint64 offset, const char *data, 
 extern void cocoon_storage_read(Relation rel, uint64 offset, char *data, uint64 len);
 extern void cocoon_read_metapage(Relation rel, CocoonMetaPageData *meta);
 extern uint64 cocoon_logical_size(Relation rel);
+extern uint64 cocoon_free_ranges(Relation rel, CocoonFreeRange *ranges, int n, TimestampTz now);
+extern void cocoon_set_last_compaction(Relation rel, TimestampTz now);
 
 /* meta.c: the stripe directory (heap table cocoon.stripe) */
 typedef struct StripeEntry
@@ -116,6 +119,20 @@ extern bool cocoon_meta_find_deleted(uint64 storage_id, uint64 row, Snapshot sna
 extern int	cocoon_meta_deleted_in_range(uint64 storage_id, uint64 lo, uint64 hi,
 										 Snapshot snapshot, uint64 **rows);
 extern uint64 cocoon_meta_count_deleted(uint64 storage_id, Snapshot snapshot);
+extern void cocoon_meta_retire_stripe(uint64 storage_id, StripeEntry *e);
+
+/* vacuum.c */
+typedef struct CocoonCompactResult
+{
+	int64		stripes_before;
+	int64		stripes_after;
+	int64		rows_moved;
+	int64		rows_dropped;
+} CocoonCompactResult;
+
+extern void cocoon_compact_rel(Relation rel, bool force, CocoonCompactResult *res);
+extern void cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy);
+extern int	cocoon_compaction_min_stripes;
 
 /* write.c */
 extern void cocoon_buffer_insert(Relation rel, TupleTableSlot **slots, int nslots,

@@ -42,6 +42,15 @@
 #define COCOON_METAPAGE_BLKNO	0
 #define COCOON_PAGE_DATA		(BLCKSZ - SizeOfPageHeaderData)
 
+/* A free byte range, left by stripes no snapshot can see any more */
+typedef struct CocoonFreeRange
+{
+	uint64		offset;
+	uint64		length;
+} CocoonFreeRange;
+
+#define COCOON_MAX_FREE_RANGES	400
+
 typedef struct CocoonMetaPageData
 {
 	uint32		magic;
@@ -50,6 +59,12 @@ typedef struct CocoonMetaPageData
 	uint64		next_row;		/* first row number not yet reserved */
 	uint64		next_offset;	/* first logical byte not yet reserved */
 	uint64		next_stripe_id; /* next stripe id to hand out */
+	int64		last_compaction;	/* TimestampTz, 0 if never */
+	int64		last_vacuum;	/* TimestampTz, 0 if never */
+	uint64		bytes_reclaimed;	/* total freed by VACUUM */
+	uint32		nfree;			/* entries used in free[] */
+	uint32		pad;
+	CocoonFreeRange free[COCOON_MAX_FREE_RANGES];	/* sorted by offset */
 } CocoonMetaPageData;
 
 /* Column flags */

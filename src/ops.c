@@ -332,7 +332,7 @@ cocoon_drop_before(PG_FUNCTION_ARGS)
 														   e->first_row + e->row_count,
 														   snapshot, &del);
 
-			simple_heap_delete(dir, &e->dir_tid);
+			cocoon_meta_retire_stripe(storage_id, e);
 			removed += (int64) e->row_count - ndel;
 		}
 		else

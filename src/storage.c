@@ -173,6 +173,7 @@ meta_begin(Relation rel, Buffer *buf, GenericXLogState **state)
 	LockBuffer(*buf, BUFFER_LOCK_EXCLUSIVE);
 	*state = GenericXLogStart(rel);
 	page = GenericXLogRegisterBuffer(*state, *buf, 0);
+	((PageHeader) page)->pd_lower = SizeOfPageHeaderData + sizeof(CocoonMetaPageData);
 	meta = MetaFromPage(page);
 	if (meta->magic != COCOON_META_MAGIC || meta->version != COCOON_FORMAT_VERSION)
 	{
@@ -249,6 +250,29 @@ cocoon_reserve_bytes(Relation rel, uint64 len, uint64 *stripe_id)
 	uint64		off;
 
 	meta = meta_begin(rel, &buf, &state);
+	/* first fit among the ranges VACUUM freed */
+	{
+		uint32		i;
+
+		for (i = 0; i < meta->nfree && i < COCOON_MAX_FREE_RANGES; i++)
+		{
+			if (meta->free[i].length >= len)
+			{
+				off = meta->free[i].offset;
+				meta->free[i].offset += len;
+				meta->free[i].length -= len;
+				if (meta->free[i].length == 0)
+				{
+					memmove(&meta->free[i], &meta->free[i + 1],
+							sizeof(CocoonFreeRange) * (meta->nfree - i - 1));
+					meta->nfree--;
+				}
+				*stripe_id = meta->next_stripe_id++;
+				meta_end(buf, state);
+				return off;
+			}
+		}
+	}
 	off = meta->next_offset;
 	if ((off + len) / COCOON_PAGE_DATA + 1 >= MaxBlockNumber)
 	{
@@ -377,4 +401,84 @@ cocoon_storage_read(Relation rel, uint64 offset, char *data, uint64 len)
 		data += n;
 		len -= n;
 	}
+}
+
+/*
+ * Give byte ranges back: merge them into the free list, and pull
+ * next_offset down over a free tail.  Returns the new next_offset.  Ranges
+ * that do not fit the list are forgotten (leaked until the next rewrite).
+ */
+uint64
+cocoon_free_ranges(Relation rel, CocoonFreeRange *ranges, int n, TimestampTz now)
+{
+	Buffer		buf;
+	GenericXLogState *state;
+	CocoonMetaPageData *meta;
+	CocoonFreeRange *all;
+	int			nall;
+	int			i,
+				k;
+	uint64		result;
+
+	meta = meta_begin(rel, &buf, &state);
+	all = palloc(sizeof(CocoonFreeRange) * (meta->nfree + n + 1));
+	memcpy(all, meta->free, sizeof(CocoonFreeRange) * meta->nfree);
+	memcpy(all + meta->nfree, ranges, sizeof(CocoonFreeRange) * n);
+	nall = meta->nfree + n;
+	/* sort by offset (insertion sort: lists are short) */
+	for (i = 1; i < nall; i++)
+	{
+		CocoonFreeRange x = all[i];
+
+		for (k = i - 1; k >= 0 && all[k].offset > x.offset; k--)
+			all[k + 1] = all[k];
+		all[k + 1] = x;
+	}
+	/* merge adjacent */
+	k = 0;
+	for (i = 0; i < nall; i++)
+	{
+		if (all[i].length == 0)
+			continue;
+		if (k > 0 && all[k - 1].offset + all[k - 1].length >= all[i].offset)
+		{
+			uint64		end = Max(all[k - 1].offset + all[k - 1].length,
+								  all[i].offset + all[i].length);
+
+			all[k - 1].length = end - all[k - 1].offset;
+		}
+		else
+			all[k++] = all[i];
+	}
+	nall = k;
+	/* a free tail shortens the used space */
+	if (nall > 0 && all[nall - 1].offset + all[nall - 1].length >= meta->next_offset)
+	{
+		meta->next_offset = all[nall - 1].offset;
+		nall--;
+	}
+	for (i = 0; i < n; i++)
+		meta->bytes_reclaimed += ranges[i].length;
+	/* keep the largest ranges if too many */
+	if (nall > COCOON_MAX_FREE_RANGES)
+		nall = COCOON_MAX_FREE_RANGES;
+	memcpy(meta->free, all, sizeof(CocoonFreeRange) * nall);
+	meta->nfree = nall;
+	meta->last_vacuum = now;
+	result = meta->next_offset;
+	meta_end(buf, state);
+	pfree(all);
+	return result;
+}
+
+void
+cocoon_set_last_compaction(Relation rel, TimestampTz now)
+{
+	Buffer		buf;
+	GenericXLogState *state;
+	CocoonMetaPageData *meta;
+
+	meta = meta_begin(rel, &buf, &state);
+	meta->last_compaction = now;
+	meta_end(buf, state);
 }

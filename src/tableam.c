@@ -1063,10 +1063,6 @@ cocoon_relation_copy_for_cluster(Relation OldTable, Relation NewTable,
 static void
 cocoon_relation_vacuum(Relation rel, VacuumParams *params, BufferAccessStrategy bstrategy)
 {
-	/*
-	 * Rows are never removed one by one yet, so there is nothing to reclaim;
-	 * keep the planner's statistics current.
-	 */
 	List	   *stripes;
 	ListCell   *lc;
 	double		ntuples = 0;
@@ -1074,12 +1070,33 @@ cocoon_relation_vacuum(Relation rel, VacuumParams *params, BufferAccessStrategy 
 
 	if (!cocoon_storage_exists(rel))
 		return;
+
+	/*
+	 * Compaction past its threshold, if the stronger lock it needs can be
+	 * had without waiting (writers are busy otherwise: try next time).
+	 */
+	if (cocoon_compaction_min_stripes > 0 &&
+		ConditionalLockRelation(rel, ShareRowExclusiveLock))
+	{
+		CocoonCompactResult res;
+
+		cocoon_compact_rel(rel, false, &res);
+		if (res.rows_moved > 0 || res.rows_dropped > 0)
+			ereport(params->log_min_duration >= 0 ? LOG : DEBUG1,
+					(errmsg("cocoon: compacted \"%s\": %lld stripes to %lld, %lld rows moved, %lld deleted rows dropped",
+							RelationGetRelationName(rel),
+							(long long) res.stripes_before, (long long) res.stripes_after,
+							(long long) res.rows_moved, (long long) res.rows_dropped)));
+	}
+	cocoon_reclaim(rel, bstrategy);
+
 	snapshot = RegisterSnapshot(GetTransactionSnapshot());
 	stripes = cocoon_meta_stripes(cocoon_storage_id(rel, false), snapshot, false);
 	foreach(lc, stripes)
 		ntuples += ((StripeEntry *) lfirst(lc))->row_count;
+	ntuples -= cocoon_meta_count_deleted(cocoon_storage_id(rel, false), snapshot);
 	UnregisterSnapshot(snapshot);
-	vac_update_relstats(rel, RelationGetNumberOfBlocks(rel), ntuples, 0,
+	vac_update_relstats(rel, RelationGetNumberOfBlocks(rel), Max(ntuples, 0), 0,
 						rel->rd_rel->relhasindex, InvalidTransactionId,
 						InvalidMultiXactId, NULL, NULL, false);
 }

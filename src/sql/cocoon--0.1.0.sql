@@ -418,3 +418,24 @@ $fn$;
 
 CREATE VIEW cocoon.retention_policies AS SELECT * FROM cocoon.retention_policy_status();
 GRANT SELECT ON cocoon.retention_policies TO PUBLIC;
+
+-- Stripes removed by compaction or retention, waiting until no snapshot can
+-- see them; VACUUM then frees their bytes and index entries (src/vacuum.c).
+CREATE TABLE cocoon.garbage (
+    storage_id  pg_catalog.int8 NOT NULL,
+    first_row   pg_catalog.int8 NOT NULL,
+    row_count   pg_catalog.int8 NOT NULL,
+    data_offset pg_catalog.int8 NOT NULL,
+    data_length pg_catalog.int8 NOT NULL,
+    CONSTRAINT garbage_pkey PRIMARY KEY (storage_id, first_row)
+);
+REVOKE ALL ON cocoon.garbage FROM PUBLIC;
+
+CREATE FUNCTION cocoon.compact(tbl pg_catalog.regclass,
+    OUT stripes_before pg_catalog.int8,
+    OUT stripes_after pg_catalog.int8,
+    OUT rows_moved pg_catalog.int8,
+    OUT rows_dropped pg_catalog.int8)
+RETURNS record
+AS 'MODULE_PATHNAME', 'cocoon_compact'
+LANGUAGE C STRICT VOLATILE;

@@ -1535,6 +1535,7 @@ main(void)
 	int			k;
 	const char *pf = getenv("COCOON_WRITE_PINS");
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (pf && *pf)
 		pinfile = fopen(pf, "w");
 

@@ -210,6 +210,15 @@ is($s1->query_safe(sprintf($SUMMARY, 't_own') . ' WHERE status > 5000'), expect(
 	'own rows across flushed stripes and the write buffer');
 is($s2->query_safe(sprintf($SUMMARY, 't_own')), expect([ 1, 10 ]),
 	'other sessions still see only committed rows');
+# parallel scans see the leader's own rows exactly once
+$s1->query_safe('SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0; SET max_parallel_workers_per_gather = 2');
+like($s1->query_safe('EXPLAIN (COSTS OFF) ' . sprintf($SUMMARY, 't_own')), qr/Gather/, 'parallel plan chosen');
+is($s1->query_safe(sprintf($SUMMARY, 't_own')), expect([ 1, 30 ], [ 1001, 1030 ], [ 5001, 7500 ]),
+	'parallel scan in the writing transaction sees its own rows exactly once');
+$s1->query_safe('SET cocoon.enable_custom_scan = off');
+is($s1->query_safe(sprintf($SUMMARY, 't_own')), expect([ 1, 30 ], [ 1001, 1030 ], [ 5001, 7500 ]),
+	'parallel plain sequential scan too');
+$s1->query_safe('RESET cocoon.enable_custom_scan; RESET max_parallel_workers_per_gather');
 $s1->query_safe('COMMIT');
 is($s2->query_safe(sprintf($SUMMARY, 't_own')), expect([ 1, 30 ], [ 1001, 1030 ], [ 5001, 7500 ]),
 	'after commit others see all of them');

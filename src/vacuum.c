@@ -1,0 +1,497 @@
+/*-------------------------------------------------------------------------
+ *
+ * vacuum.c
+ *	  Compaction and space reclamation.
+ *
+ * Compaction (cocoon.compact, and VACUUM past a threshold) rewrites the
+ * small stripes of one time partition, and stripes with many deleted rows,
+ * into full stripes sorted by time: it reads their live rows, sorts them,
+ * writes them as new rows (new row numbers, new index entries) and retires
+ * the old stripes.  It holds ShareRowExclusiveLock: readers go on (they see
+ * the old stripes or the new ones, by MVCC), writers wait.
+ *
+ * A retired stripe (compaction, cocoon.drop_before) loses its directory row
+ * and gets a row in cocoon.garbage, in the same transaction.  Once that
+ * transaction is older than every snapshot (its xmin precedes the oldest
+ * xmin any backend may still use), VACUUM:
+ *	 - removes the index entries pointing into the stripe's rows,
+ *	 - deletes the stripe's delete records,
+ *	 - gives its bytes to the metapage's free list, which new stripes reuse
+ *	   first-fit, and pulls the end of the used space down over a free tail,
+ *	 - truncates the relation's file to the used space when it can take
+ *	   AccessExclusiveLock without waiting (as heap VACUUM does).
+ *
+ * src/vacuum.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "catalog/storage.h"
+#include "parser/parse_oper.h"
+#include "catalog/pg_type.h"
+#include "commands/vacuum.h"
+#include "executor/executor.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/execnodes.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
+#include "storage/procarray.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "utils/tuplesort.h"
+#include "utils/tuplestore.h"
+
+#include "cocoon.h"
+
+int			cocoon_compaction_min_stripes = 4;
+
+typedef struct GroupStripe
+{
+	StripeEntry *e;
+	int			ndel;
+} GroupStripe;
+
+static int
+part_cmp(const ListCell *a, const ListCell *b)
+{
+	StripeEntry *x = lfirst(a);
+	StripeEntry *y = lfirst(b);
+
+	if (x->part_key != y->part_key)
+		return x->part_key < y->part_key ? -1 : 1;
+	if (x->first_row != y->first_row)
+		return x->first_row < y->first_row ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Rewrite the chosen stripes of one partition.
+ */
+static void
+compact_group(Relation rel, uint64 storage_id, const CocoonOptions *opts,
+			  GroupStripe *group, int n, Snapshot snapshot,
+			  ResultRelInfo *rri, EState *estate, CocoonCompactResult *res)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
+	TupleTableSlot *sorted = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	Tuplesortstate *ts = NULL;
+	Tuplestorestate *store = NULL;
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "cocoon compaction",
+											  ALLOCSET_DEFAULT_SIZES);
+	CommandId	cid = GetCurrentCommandId(true);
+	int			i;
+
+	if (opts->time_attno > 0)
+	{
+		AttrNumber	attno = opts->time_attno;
+		Oid			sortop;
+		Oid			coll = InvalidOid;
+		bool		nullsfirst = false;
+
+		get_sort_group_operators(TupleDescAttr(desc, attno - 1)->atttypid,
+								 true, false, false, &sortop, NULL, NULL, NULL);
+		ts = tuplesort_begin_heap(desc, 1, &attno, &sortop, &coll, &nullsfirst,
+								  maintenance_work_mem, NULL, TUPLESORT_NONE);
+	}
+	else
+		store = tuplestore_begin_heap(false, false, maintenance_work_mem);
+
+	/* read every live row of the old stripes */
+	for (i = 0; i < n; i++)
+	{
+		StripeEntry *e = group[i].e;
+		StripeReader *sr = cocoon_stripe_open(rel, e, cxt);
+		uint64	   *del = NULL;
+		int			ndel = cocoon_meta_deleted_in_range(storage_id, e->first_row,
+													   e->first_row + e->row_count,
+													   snapshot, &del);
+		int			dpos = 0;
+		uint32		c;
+
+		for (c = 0; c < cocoon_stripe_nchunks(sr); c++)
+		{
+			const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(sr, c, 0);
+			uint32		r;
+
+			CHECK_FOR_INTERRUPTS();
+			cocoon_stripe_load_chunk(sr, c, NULL);
+			if (cocoon_stripe_chunk_damaged(sr))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("cannot compact cocoon table \"%s\": stripe %llu is damaged",
+								RelationGetRelationName(rel), (unsigned long long) e->stripe_id)));
+			for (r = 0; r < d->nrows; r++)
+			{
+				uint64		row = e->first_row + d->first + r;
+
+				while (dpos < ndel && del[dpos] < row)
+					dpos++;
+				if (dpos < ndel && del[dpos] == row)
+				{
+					res->rows_dropped++;
+					continue;
+				}
+				cocoon_stripe_fill_slot(sr, r, slot, NULL);
+				if (ts)
+					tuplesort_puttupleslot(ts, slot);
+				else
+					tuplestore_puttupleslot(store, slot);
+				res->rows_moved++;
+			}
+		}
+		cocoon_stripe_close(sr);
+		/* retire the old stripe before its rows reappear in the indexes */
+		cocoon_meta_retire_stripe(storage_id, e);
+		res->stripes_before++;
+	}
+
+	/* write them back, old stripes retired (unique checks see them gone) */
+	if (ts)
+		tuplesort_performsort(ts);
+	for (;;)
+	{
+		bool		got = ts ? tuplesort_gettupleslot(ts, true, false, sorted, NULL)
+			: tuplestore_gettupleslot(store, true, false, sorted);
+
+		if (!got)
+			break;
+		{
+			CHECK_FOR_INTERRUPTS();
+			ExecClearTuple(slot);
+			slot_getallattrs(sorted);
+			memcpy(slot->tts_values, sorted->tts_values, sizeof(Datum) * desc->natts);
+			memcpy(slot->tts_isnull, sorted->tts_isnull, sizeof(bool) * desc->natts);
+			ExecStoreVirtualTuple(slot);
+			cocoon_buffer_insert(rel, &slot, 1, cid, true);
+			if (rri->ri_NumIndices > 0)
+			{
+				ResetPerTupleExprContext(estate);
+				ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL);
+			}
+		}
+	}
+	if (ts)
+		tuplesort_end(ts);
+	if (store)
+		tuplestore_end(store);
+	ExecDropSingleTupleTableSlot(slot);
+	ExecDropSingleTupleTableSlot(sorted);
+	MemoryContextDelete(cxt);
+}
+
+/*
+ * Compact rel (caller holds ShareRowExclusiveLock or stronger).  With force
+ * every partition with two or more small stripes, or with a stripe of
+ * deleted rows, is rewritten; without, only partitions past the
+ * cocoon.compaction_min_stripes threshold or with a stripe more than a
+ * fifth deleted.
+ */
+void
+cocoon_compact_rel(Relation rel, bool force, CocoonCompactResult *res)
+{
+	CocoonOptions opts;
+	uint64		storage_id;
+	List	   *stripes;
+	Snapshot	snapshot;
+	GroupStripe *group;
+	int			ngroup = 0;
+	int64		cur_part = 0;
+	ResultRelInfo *rri;
+	EState	   *estate;
+	int			total;
+	uint64		before_stripes;
+
+	memset(res, 0, sizeof(*res));
+	if (!cocoon_storage_exists(rel))
+		return;
+	cocoon_flush_relation(rel);
+	cocoon_get_options(rel, &opts);
+	storage_id = cocoon_storage_id(rel, false);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	stripes = cocoon_meta_stripes(storage_id, snapshot, false);
+	before_stripes = list_length(stripes);
+	list_sort(stripes, part_cmp);
+
+	estate = CreateExecutorState();
+	rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	ExecOpenIndices(rri, false);
+
+	total = list_length(stripes);
+	group = palloc(sizeof(GroupStripe) * Max(total, 1));
+	for (int i = 0; i <= total; i++)
+	{
+		StripeEntry *e = i < total ? list_nth(stripes, i) : NULL;
+
+		if (e == NULL || (ngroup > 0 && e->part_key != cur_part))
+		{
+			/* decide about the group just ended */
+			int			nsmall = 0;
+			int			nchosen = 0;
+			bool		deletes = false;
+			int			k;
+			GroupStripe *chosen = palloc(sizeof(GroupStripe) * Max(ngroup, 1));
+
+			for (k = 0; k < ngroup; k++)
+			{
+				StripeEntry *g = group[k].e;
+				bool		small = (g->row_count - group[k].ndel) < (uint64) opts.stripe_rows / 2;
+				bool		holey = group[k].ndel > 0 &&
+					(force || group[k].ndel * 5 > (int64) g->row_count);
+
+				if (small)
+					nsmall++;
+				if (holey)
+					deletes = true;
+				if (small || holey)
+					chosen[nchosen++] = group[k];
+			}
+			if ((nsmall >= (force ? 2 : cocoon_compaction_min_stripes)) || deletes)
+				compact_group(rel, storage_id, &opts, chosen, nchosen, snapshot, rri, estate, res);
+			pfree(chosen);
+			ngroup = 0;
+		}
+		if (e == NULL)
+			break;
+		cur_part = e->part_key;
+		group[ngroup].e = e;
+		{
+			uint64	   *del;
+
+			group[ngroup].ndel = cocoon_meta_deleted_in_range(storage_id, e->first_row,
+															  e->first_row + e->row_count,
+															  snapshot, &del);
+		}
+		ngroup++;
+	}
+	cocoon_flush_relation(rel);
+	ExecCloseIndices(rri);
+	FreeExecutorState(estate);
+	UnregisterSnapshot(snapshot);
+
+	CommandCounterIncrement();
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	res->stripes_after = list_length(cocoon_meta_stripes(storage_id, snapshot, false));
+	UnregisterSnapshot(snapshot);
+	res->stripes_before = before_stripes;
+	if (res->rows_moved > 0 || res->rows_dropped > 0)
+		cocoon_set_last_compaction(rel, GetCurrentTimestamp());
+}
+
+PG_FUNCTION_INFO_V1(cocoon_compact);
+Datum
+cocoon_compact(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel;
+	CocoonCompactResult res;
+	TupleDesc	tupdesc;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	/* like VACUUM: the owner's business */
+	rel = try_relation_open(relid, ShareRowExclusiveLock);
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	if (!pg_class_ownercheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(rel->rd_rel->relkind),
+					   RelationGetRelationName(rel));
+	if (!cocoon_is_cocoon_rel(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a cocoon table", RelationGetRelationName(rel))));
+	cocoon_compact_rel(rel, true, &res);
+	relation_close(rel, NoLock);
+	values[0] = Int64GetDatum(res.stripes_before);
+	values[1] = Int64GetDatum(res.stripes_after);
+	values[2] = Int64GetDatum(res.rows_moved);
+	values[3] = Int64GetDatum(res.rows_dropped);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* ------------------------------------------------------------------------
+ * Reclamation
+ * ------------------------------------------------------------------------
+ */
+typedef struct DeadRanges
+{
+	int			n;
+	uint64	   *lo;				/* sorted by lo */
+	uint64	   *hi;
+} DeadRanges;
+
+static bool
+tid_in_dead_range(ItemPointer itemptr, void *state)
+{
+	DeadRanges *d = (DeadRanges *) state;
+	uint64		row = cocoon_tid_to_row(itemptr);
+	int			lo = 0,
+				hi = d->n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (row < d->lo[mid])
+			hi = mid - 1;
+		else if (row >= d->hi[mid])
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+void
+cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
+{
+	uint64		storage_id;
+	Relation	g;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	TransactionId oldest;
+	List	   *tids = NIL;
+	CocoonFreeRange *ranges;
+	DeadRanges dead;
+	int			cap = 16;
+	int			i;
+	Snapshot	snapshot;
+	bool		can_truncate;
+	uint64		new_end;
+
+	if (!cocoon_storage_exists(rel))
+		return;
+	storage_id = cocoon_storage_id(rel, false);
+	g = table_open(cocoon_relname_oid("garbage"), RowExclusiveLock);
+	oldest = GetOldestNonRemovableTransactionId(g);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+
+	dead.n = 0;
+	dead.lo = palloc(sizeof(uint64) * cap);
+	dead.hi = palloc(sizeof(uint64) * cap);
+	ranges = palloc(sizeof(CocoonFreeRange) * cap);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan(g, cocoon_relname_oid("garbage_pkey"), true, snapshot, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Datum		values[5];
+		bool		nulls[5];
+		TransactionId xmin = HeapTupleHeaderGetXmin(tup->t_data);
+
+		/* only once no snapshot can still see the retired stripe */
+		if (!TransactionIdPrecedes(xmin, oldest))
+			continue;
+		heap_deform_tuple(tup, RelationGetDescr(g), values, nulls);
+		if (dead.n >= cap)
+		{
+			cap *= 2;
+			dead.lo = repalloc(dead.lo, sizeof(uint64) * cap);
+			dead.hi = repalloc(dead.hi, sizeof(uint64) * cap);
+			ranges = repalloc(ranges, sizeof(CocoonFreeRange) * cap);
+		}
+		dead.lo[dead.n] = (uint64) DatumGetInt64(values[1]);
+		dead.hi[dead.n] = dead.lo[dead.n] + (uint64) DatumGetInt64(values[2]);
+		ranges[dead.n].offset = (uint64) DatumGetInt64(values[3]);
+		ranges[dead.n].length = (uint64) DatumGetInt64(values[4]);
+		dead.n++;
+		tids = lappend(tids, palloc(sizeof(ItemPointerData)));
+		*(ItemPointer) llast(tids) = tup->t_self;
+	}
+	systable_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	if (dead.n == 0)
+	{
+		table_close(g, RowExclusiveLock);
+		return;
+	}
+
+	/* index entries pointing into the dead stripes */
+	{
+		List	   *indexes = RelationGetIndexList(rel);
+		ListCell   *lc;
+
+		/* the garbage index scan returns rows in first_row order */
+		foreach(lc, indexes)
+		{
+			Relation	irel = index_open(lfirst_oid(lc), RowExclusiveLock);
+			IndexVacuumInfo ivinfo;
+			IndexBulkDeleteResult *stats;
+
+			memset(&ivinfo, 0, sizeof(ivinfo));
+			ivinfo.index = irel;
+			ivinfo.analyze_only = false;
+			ivinfo.report_progress = false;
+			ivinfo.estimated_count = true;
+			ivinfo.message_level = DEBUG2;
+			ivinfo.num_heap_tuples = rel->rd_rel->reltuples;
+			ivinfo.strategy = bstrategy;
+			stats = index_bulk_delete(&ivinfo, NULL, tid_in_dead_range, &dead);
+			stats = index_vacuum_cleanup(&ivinfo, stats);
+			if (stats)
+				pfree(stats);
+			index_close(irel, RowExclusiveLock);
+		}
+	}
+
+	/* delete records and garbage rows */
+	{
+		Relation	drel = table_open(cocoon_relname_oid("deleted"), RowExclusiveLock);
+		ListCell   *lc;
+
+		for (i = 0; i < dead.n; i++)
+		{
+			ScanKeyData keys[3];
+			SysScanDesc dscan;
+			HeapTuple	dtup;
+
+			ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+						Int64GetDatum((int64) storage_id));
+			ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE,
+						Int64GetDatum((int64) dead.lo[i]));
+			ScanKeyInit(&keys[2], 2, BTLessStrategyNumber, F_INT8LT,
+						Int64GetDatum((int64) dead.hi[i]));
+			dscan = systable_beginscan(drel, cocoon_relname_oid("deleted_pkey"), true,
+									   NULL, 3, keys);
+			while (HeapTupleIsValid(dtup = systable_getnext(dscan)))
+				simple_heap_delete(drel, &dtup->t_self);
+			systable_endscan(dscan);
+		}
+		table_close(drel, RowExclusiveLock);
+		foreach(lc, tids)
+			simple_heap_delete(g, (ItemPointer) lfirst(lc));
+	}
+	table_close(g, RowExclusiveLock);
+
+	/* bytes: back to the free list; a free tail may be cut off the file */
+	can_truncate = ConditionalLockRelation(rel, AccessExclusiveLock);
+	new_end = cocoon_free_ranges(rel, ranges, dead.n, GetCurrentTimestamp());
+	if (can_truncate)
+	{
+		BlockNumber target = 1 + (BlockNumber) ((new_end + COCOON_PAGE_DATA - 1) / COCOON_PAGE_DATA);
+
+		if (target < RelationGetNumberOfBlocks(rel))
+			RelationTruncate(rel, target);
+		UnlockRelation(rel, AccessExclusiveLock);
+	}
+}
