@@ -137,18 +137,21 @@ INSERT INTO unsup_u VALUES (3, 'c') ON CONFLICT DO NOTHING;
 INSERT INTO unsup_u VALUES (1, 'c') ON CONFLICT (id) DO UPDATE SET v = 'updated';
 SELECT * FROM unsup_u ORDER BY id;
 SELECT unsup_try('INSERT INTO unsup_u VALUES (4, ''d'') ON CONFLICT DO NOTHING');
--- BUG: a duplicate of a key inserted earlier by the same transaction makes
--- the unique check loop forever (busy, ignores cancel and terminate; only
--- SIGKILL ends it), so these statements are disabled.  Heap raises
--- "duplicate key value violates unique constraint" for both.
--- INSERT INTO unsup_u VALUES (10, 'x'), (10, 'y');
--- BEGIN;
--- INSERT INTO unsup_u VALUES (20, 'x');
--- INSERT INTO unsup_u VALUES (20, 'y');
--- ROLLBACK;
+-- a duplicate within one multi-row insert
+-- (this used to make the unique check loop forever)
+INSERT INTO unsup_u VALUES (10, 'x'), (10, 'y');
+-- a duplicate of a row inserted earlier in the same transaction
 BEGIN;
 INSERT INTO unsup_u VALUES (20, 'x');
+INSERT INTO unsup_u VALUES (20, 'y');
 ROLLBACK;
+-- ... and in a subtransaction, which is rolled back alone
+BEGIN;
+INSERT INTO unsup_u VALUES (30, 'x');
+SAVEPOINT s;
+INSERT INTO unsup_u VALUES (30, 'y');
+ROLLBACK TO s;
+COMMIT;
 -- after a rolled back insert the key is free again
 INSERT INTO unsup_u VALUES (20, 'z');
 SELECT * FROM unsup_u ORDER BY id;

@@ -46,12 +46,19 @@ cocoon_bloom_value_hash(const char *data, size_t len)
 	return hash_bytes_extended((const unsigned char *) data, (int) len, VALUE_SEED);
 }
 
+/*
+ * A trigram is 24 bits: the splitmix64 finalizer mixes it well enough for
+ * double hashing and costs a few multiplications (hashing every trigram of
+ * every value is the bulk of a bloom filter's build cost).
+ */
 static inline uint64
 trigram_hash(unsigned char a, unsigned char b, unsigned char c)
 {
-	uint32		t = ((uint32) a << 16) | ((uint32) b << 8) | c;
+	uint64		z = (((uint64) a << 16) | ((uint64) b << 8) | c) + TRIGRAM_SEED;
 
-	return hash_bytes_uint32_extended(t, TRIGRAM_SEED);
+	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
+	return z ^ (z >> 31);
 }
 
 static inline unsigned char
@@ -107,9 +114,20 @@ cocoon_bloom_add_value(BloomBuilder *b, const char *data, size_t len, bool trigr
 	b->any = true;
 	if (!trigrams || len < 3)
 		return;
-	for (i = 0; i + 2 < len; i++)
-		set_bits(b->bits, mask,
-				 trigram_hash(fold(data[i]), fold(data[i + 1]), fold(data[i + 2])));
+	{
+		const unsigned char *p = (const unsigned char *) data;
+		unsigned char x = fold(p[0]);
+		unsigned char y = fold(p[1]);
+
+		for (i = 2; i < len; i++)
+		{
+			unsigned char z = fold(p[i]);
+
+			set_bits(b->bits, mask, trigram_hash(x, y, z));
+			x = y;
+			y = z;
+		}
+	}
 }
 
 /*

@@ -17,6 +17,13 @@
 #include "access/relation.h"
 #include "access/table.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_extension.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "access/genam.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
@@ -448,4 +455,187 @@ cocoon_time_range(PG_FUNCTION_ARGS)
 	values[2] = Int64GetDatum(rows);
 	relation_close(rel, AccessShareLock);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* ------------------------------------------------------------------------
+ * Writes to cocoon's own tables on behalf of a table's owner
+ * ------------------------------------------------------------------------
+ */
+
+static Oid
+extension_owner(void)
+{
+	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			owner = InvalidOid;
+
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
+				CStringGetDatum("cocoon"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		owner = ((Form_pg_extension) GETSTRUCT(tup))->extowner;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (!OidIsValid(owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("extension \"cocoon\" is not installed")));
+	return owner;
+}
+
+static void
+check_owner(Oid relid)
+{
+	char	   *name = get_rel_name(relid);
+
+	if (name == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	if (!pg_class_ownercheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, name);
+}
+
+/*
+ * Run one fixed statement as the extension's owner (after the caller's
+ * ownership of the table was checked).  Returns the first column of the
+ * first row, if any.
+ */
+static Datum
+run_as_extension_owner(const char *sql, int nargs, Oid *types, Datum *values,
+					   const char *nulls, bool *isnull)
+{
+	Oid			save_userid;
+	int			save_sec;
+	Datum		result = (Datum) 0;
+	int			rc;
+
+	*isnull = true;
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(extension_owner(),
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+	SPI_connect();
+	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 1);
+	if (rc < 0)
+		elog(ERROR, "cocoon: SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed > 0 && SPI_tuptable != NULL)
+	{
+		result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
+		if (!*isnull)
+			result = datumCopy(result, true, 8);
+	}
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec);
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(cocoon_write_options);
+Datum
+cocoon_write_options(PG_FUNCTION_ARGS)
+{
+	Oid			types[7] = {REGCLASSOID, TEXTOID, INT4OID, INT4OID, INT4OID, INTERVALOID, NAMEOID};
+	Datum		values[7];
+	char		nulls[7];
+	bool		isnull;
+	int			i;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_VOID();
+	check_owner(PG_GETARG_OID(0));
+	for (i = 0; i < 7; i++)
+	{
+		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
+		values[i] = PG_ARGISNULL(i) ? (Datum) 0 : PG_GETARG_DATUM(i);
+	}
+	run_as_extension_owner(
+						   "INSERT INTO cocoon.options AS o (relid, compression, compression_level, stripe_rows,"
+						   " chunk_rows, partition_interval, time_column)"
+						   " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+						   " ON CONFLICT (relid) DO UPDATE SET"
+						   " compression = COALESCE(EXCLUDED.compression, o.compression),"
+						   " compression_level = COALESCE(EXCLUDED.compression_level, o.compression_level),"
+						   " stripe_rows = COALESCE(EXCLUDED.stripe_rows, o.stripe_rows),"
+						   " chunk_rows = COALESCE(EXCLUDED.chunk_rows, o.chunk_rows),"
+						   " partition_interval = COALESCE(EXCLUDED.partition_interval, o.partition_interval),"
+						   " time_column = COALESCE(EXCLUDED.time_column, o.time_column)",
+						   7, types, values, nulls, &isnull);
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(cocoon_delete_options);
+Datum
+cocoon_delete_options(PG_FUNCTION_ARGS)
+{
+	Oid			types[1] = {REGCLASSOID};
+	Datum		values[1];
+	bool		isnull;
+
+	check_owner(PG_GETARG_OID(0));
+	values[0] = PG_GETARG_DATUM(0);
+	run_as_extension_owner("DELETE FROM cocoon.options WHERE relid = $1",
+						   1, types, values, " ", &isnull);
+	PG_RETURN_VOID();
+}
+
+/*
+ * cocoon.schedule_retention(tbl, keep, schedule): the pg_cron job (run as
+ * the table's owner) and the policy row; returns the job id.
+ */
+PG_FUNCTION_INFO_V1(cocoon_schedule_retention);
+Datum
+cocoon_schedule_retention(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Oid			types[3] = {REGCLASSOID, INTERVALOID, TEXTOID};
+	Datum		values[3];
+	bool		isnull;
+	Datum		job;
+
+	check_owner(relid);
+	values[0] = PG_GETARG_DATUM(0);
+	values[1] = PG_GETARG_DATUM(1);
+	values[2] = PG_GETARG_DATUM(2);
+	job = run_as_extension_owner(
+								 "WITH old AS (SELECT p.jobid FROM cocoon.retention_policy p WHERE p.relid = $1),"
+								 " un AS (SELECT cron.unschedule(old.jobid) FROM old WHERE old.jobid IS NOT NULL),"
+								 " job AS (SELECT cron.schedule_in_database("
+								 "   'cocoon retention ' || $1::pg_catalog.text, $3,"
+								 "   pg_catalog.format('SELECT cocoon.drop_before(%L::pg_catalog.regclass, pg_catalog.now() - %L::pg_catalog.interval)',"
+								 "                     $1::pg_catalog.text, $2::pg_catalog.text),"
+								 "   pg_catalog.current_database(),"
+								 "   (SELECT r.rolname::pg_catalog.text FROM pg_catalog.pg_class c"
+								 "      JOIN pg_catalog.pg_roles r ON r.oid = c.relowner WHERE c.oid = $1),"
+								 "   true) AS id FROM (SELECT count(*) FROM un) u)"
+								 " INSERT INTO cocoon.retention_policy AS p (relid, keep, schedule, jobid)"
+								 " SELECT $1, $2, $3, job.id FROM job"
+								 " ON CONFLICT (relid) DO UPDATE SET keep = EXCLUDED.keep, schedule = EXCLUDED.schedule,"
+								 "   jobid = EXCLUDED.jobid, created = pg_catalog.now()"
+								 " RETURNING p.jobid",
+								 3, types, values, "   ", &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(job);
+}
+
+PG_FUNCTION_INFO_V1(cocoon_unschedule_retention);
+Datum
+cocoon_unschedule_retention(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Oid			types[1] = {REGCLASSOID};
+	Datum		values[1];
+	bool		isnull;
+	Datum		found;
+
+	check_owner(relid);
+	values[0] = PG_GETARG_DATUM(0);
+	found = run_as_extension_owner(
+								   "WITH d AS (DELETE FROM cocoon.retention_policy p WHERE p.relid = $1 RETURNING p.jobid)"
+								   " SELECT count(*) > 0 FROM d LEFT JOIN LATERAL"
+								   "   (SELECT cron.unschedule(d.jobid) WHERE d.jobid IS NOT NULL) u ON true",
+								   1, types, values, " ", &isnull);
+	PG_RETURN_BOOL(!isnull && DatumGetBool(found));
 }

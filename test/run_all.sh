@@ -52,6 +52,7 @@ if ls "$REPO"/test/t/*.pl >/dev/null 2>&1; then
 fi
 stop_cluster "$WORK/cluster"
 
+step "client tests (python, node, rsyslog, psql)" bash "$REPO/test/clients/run.sh"
 if [ -x "$REPO/bench/run" ]; then
   step "benchmark quick mode (cocoon answers = heap answers)" "$REPO/bench/run" --quick
 fi

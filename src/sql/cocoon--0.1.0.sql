@@ -6,6 +6,8 @@
 -- Every object is schema-qualified and every function pins its search_path,
 -- so a hostile search_path at CREATE EXTENSION or call time changes nothing.
 
+GRANT USAGE ON SCHEMA cocoon TO PUBLIC;
+
 CREATE FUNCTION cocoon.cocoon_tableam_handler(internal)
 RETURNS pg_catalog.table_am_handler
 AS 'MODULE_PATHNAME', 'cocoon_tableam_handler'
@@ -118,17 +120,8 @@ BEGIN
                     HINT = 'Pass an empty string to turn time partitioning off.';
         END IF;
     END IF;
-    INSERT INTO cocoon.options AS o (relid, compression, compression_level, stripe_rows,
-                                     chunk_rows, partition_interval, time_column)
-    VALUES (tbl, compression, compression_level, stripe_rows, chunk_rows,
-            partition_interval, time_column)
-    ON CONFLICT (relid) DO UPDATE SET
-        compression = COALESCE(EXCLUDED.compression, o.compression),
-        compression_level = COALESCE(EXCLUDED.compression_level, o.compression_level),
-        stripe_rows = COALESCE(EXCLUDED.stripe_rows, o.stripe_rows),
-        chunk_rows = COALESCE(EXCLUDED.chunk_rows, o.chunk_rows),
-        partition_interval = COALESCE(EXCLUDED.partition_interval, o.partition_interval),
-        time_column = COALESCE(EXCLUDED.time_column, o.time_column);
+    PERFORM cocoon.write_options(tbl, compression, compression_level, stripe_rows,
+                                 chunk_rows, partition_interval, time_column);
 END;
 $fn$;
 REVOKE ALL ON cocoon.options FROM PUBLIC;
@@ -144,14 +137,23 @@ BEGIN
         RAISE EXCEPTION 'must be owner of table %', tbl
           USING ERRCODE = 'insufficient_privilege';
     END IF;
-    DELETE FROM cocoon.options WHERE relid = tbl;
+    PERFORM cocoon.delete_options(tbl);
 END;
 $fn$;
 
--- set_options writes cocoon.options as its caller: owners need the rights,
--- which the functions check themselves, so they run as the extension owner.
-ALTER FUNCTION cocoon.set_options(pg_catalog.regclass, pg_catalog.text, pg_catalog.int4, pg_catalog.int4, pg_catalog.int4, pg_catalog.interval, pg_catalog.name) SECURITY DEFINER;
-ALTER FUNCTION cocoon.reset_options(pg_catalog.regclass) SECURITY DEFINER;
+-- set_options and reset_options run as their caller and check that it owns
+-- the table; the write itself goes through a C function that checks the
+-- caller's ownership again and then writes as the extension's owner.
+CREATE FUNCTION cocoon.write_options(tbl pg_catalog.regclass, compression pg_catalog.text,
+    compression_level pg_catalog.int4, stripe_rows pg_catalog.int4, chunk_rows pg_catalog.int4,
+    partition_interval pg_catalog.interval, time_column pg_catalog.name)
+RETURNS void
+AS 'MODULE_PATHNAME', 'cocoon_write_options'
+LANGUAGE C VOLATILE;
+CREATE FUNCTION cocoon.delete_options(tbl pg_catalog.regclass)
+RETURNS void
+AS 'MODULE_PATHNAME', 'cocoon_delete_options'
+LANGUAGE C STRICT VOLATILE;
 
 -- Effective options of every cocoon table.
 CREATE VIEW cocoon.table_options AS
@@ -325,16 +327,29 @@ BEGIN
 END;
 $fn$;
 
+CREATE FUNCTION cocoon.schedule_retention(tbl pg_catalog.regclass, keep pg_catalog.interval,
+                                         schedule pg_catalog.text)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'cocoon_schedule_retention'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION cocoon.unschedule_retention(tbl pg_catalog.regclass)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'cocoon_unschedule_retention'
+LANGUAGE C STRICT VOLATILE;
+
+-- Register (or replace) a pg_cron job that keeps `keep` of tbl's data.
+-- The caller must own tbl; the job runs as tbl's owner.
 CREATE FUNCTION cocoon.add_retention_policy(tbl pg_catalog.regclass, keep pg_catalog.interval,
                                             schedule pg_catalog.text DEFAULT '@daily')
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-DECLARE
-    job pg_catalog.int8;
-    old pg_catalog.int8;
 BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = tbl) THEN
+        RAISE EXCEPTION 'relation with OID % does not exist', tbl::pg_catalog.oid USING ERRCODE = 'undefined_table';
+    END IF;
     IF NOT pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = tbl), 'USAGE') THEN
         RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -343,23 +358,7 @@ BEGIN
           USING ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be a positive interval.';
     END IF;
     PERFORM cocoon.check_pg_cron();
-    SELECT p.jobid INTO old FROM cocoon.retention_policy p WHERE p.relid = tbl;
-    IF old IS NOT NULL THEN
-        EXECUTE 'SELECT cron.unschedule($1)' USING old;
-    END IF;
-    -- the job runs as the table's owner, whoever calls this
-    EXECUTE 'SELECT cron.schedule_in_database($1, $2, $3, pg_catalog.current_database(), $4, true)'
-       INTO job
-      USING 'cocoon retention ' || tbl::pg_catalog.text, schedule,
-            pg_catalog.format('SELECT cocoon.drop_before(%L::pg_catalog.regclass, pg_catalog.now() - %L::pg_catalog.interval)',
-                              tbl::pg_catalog.text, keep::pg_catalog.text),
-            (SELECT r.rolname::pg_catalog.text FROM pg_catalog.pg_class c
-               JOIN pg_catalog.pg_roles r ON r.oid = c.relowner WHERE c.oid = tbl);
-    INSERT INTO cocoon.retention_policy AS p (relid, keep, schedule, jobid)
-    VALUES (tbl, keep, schedule, job)
-    ON CONFLICT (relid) DO UPDATE SET keep = EXCLUDED.keep, schedule = EXCLUDED.schedule,
-                                      jobid = EXCLUDED.jobid, created = pg_catalog.now();
-    RETURN job;
+    RETURN cocoon.schedule_retention(tbl, keep, schedule);
 END;
 $fn$;
 
@@ -368,28 +367,14 @@ RETURNS pg_catalog.bool
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-DECLARE
-    job pg_catalog.int8;
 BEGIN
     IF NOT pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = tbl), 'USAGE') THEN
         RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = 'insufficient_privilege';
     END IF;
     PERFORM cocoon.check_pg_cron();
-    DELETE FROM cocoon.retention_policy p WHERE p.relid = tbl RETURNING p.jobid INTO job;
-    IF NOT FOUND THEN
-        RETURN false;
-    END IF;
-    IF job IS NOT NULL THEN
-        EXECUTE 'SELECT cron.unschedule($1)' USING job;
-    END IF;
-    RETURN true;
+    RETURN cocoon.unschedule_retention(tbl);
 END;
 $fn$;
-
--- Policies run as their owner with the owner's rights, but the policy
--- table itself is only writable through these functions.
-ALTER FUNCTION cocoon.add_retention_policy(pg_catalog.regclass, pg_catalog.interval, pg_catalog.text) SECURITY DEFINER;
-ALTER FUNCTION cocoon.remove_retention_policy(pg_catalog.regclass) SECURITY DEFINER;
 
 CREATE FUNCTION cocoon.retention_policy_status(
     OUT relid pg_catalog.regclass, OUT keep pg_catalog.interval, OUT schedule pg_catalog.text,

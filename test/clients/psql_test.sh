@@ -12,6 +12,7 @@ fail() { echo "  FAIL: $*"; fails=$((fails+1)); }
 q() { "$PSQL" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 q <<'SQL' || fail "create tables"
+SET client_min_messages = warning;
 DROP TABLE IF EXISTS psql_logs, psql_default;
 CREATE TABLE psql_logs (id bigint PRIMARY KEY, ts timestamptz NOT NULL, level text, message text)
   USING cocoon;

@@ -73,7 +73,8 @@ unset PYTHONPATH PGDATABASE PGSERVICE PGOPTIONS
 PSQL=$PGBIN/psql
 
 newdb() {  # newdb NAME: a fresh database with the extension
-  "$PSQL" -X -q -d postgres -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" &&
+  "$PSQL" -X -q -d postgres -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" \
+    -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" &&
   "$PSQL" -X -q -d "$1" -v ON_ERROR_STOP=1 -c "CREATE EXTENSION cocoon"
 }
 
