@@ -8,8 +8,9 @@
 # of one batch id, and each batch has a known size.  Two readers (CocoonScan
 # and a plain, possibly parallel, sequential scan; REPEATABLE READ pairs of
 # reads) check all the time that no partial transaction is ever visible.
-# At the end the table holds exactly the batches the writers saw committed,
-# each row exactly once.
+# Meanwhile VACUUM and cocoon.compact() keep rewriting the many small
+# stripes.  At the end the table holds exactly the batches the writers saw
+# committed, each row exactly once.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -153,6 +154,22 @@ for my $r (sort keys %reader_setup)
 		'>', \$rout{$r}, '2>', \$rerr{$r});
 }
 
+# maintenance: VACUUM (which compacts partitions with many small stripes)
+# and cocoon.compact() rewrite stripes under the readers' and writers' feet
+my ($mout, $merr) = ('', '');
+{
+	my $script = '';
+	$script .= $STOP_CHECK
+	  . "SELECT pg_sleep(1);\nVACUUM logs;\nSELECT pg_sleep(1);\n"
+	  . "SELECT 'compact ' || stripes_before || ' ' || stripes_after FROM cocoon.compact('logs');\n"
+	  for (1 .. 1000);
+	my $file = $node->basedir . '/maintenance.sql';
+	append_to_file($file, $script);
+	$rh{maintenance} = IPC::Run::start(
+		[ 'psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('postgres'), '-f', $file ],
+		'>', \$mout, '2>', \$merr);
+}
+
 my $t0 = time;
 while (time - $t0 < $DURATION)
 {
@@ -169,6 +186,9 @@ for my $w (sort keys %writer)
 {
 	is($wh{$w}->result(0), 0, "writer $w finished cleanly") or diag $werr{$w};
 }
+is($rh{maintenance}->result(0), 0, 'VACUUM / cocoon.compact() client finished cleanly') or diag $merr;
+my @compactions = ($mout =~ /^compact (\d+) (\d+)$/mg);
+ok(@compactions >= 2, 'cocoon.compact() ran ' . (@compactions / 2) . ' times: ' . join(',', @compactions));
 for my $r (sort keys %reader_setup)
 {
 	is($rh{$r}->result(0), 0, "reader $r finished cleanly") or diag $rerr{$r};

@@ -6,6 +6,7 @@
 #   - a large COPY FROM STDIN (SIGKILL of the backend),
 #   - a stream of small committed transactions (SIGKILL of the postmaster),
 #   - the stripe flush of a big transaction's COMMIT (SIGKILL of the backend),
+#   - cocoon.compact() and VACUUM rewriting many small stripes,
 # with wal_level = minimal (the framework's default, which exercises the
 # skip-WAL path of tables created or truncated in the same transaction) and
 # on a cluster initialised with --data-checksums and wal_level = replica.
@@ -154,6 +155,18 @@ $node->safe_psql('postgres',
 # and a small one (below wal_skip_threshold: WAL-logged as page images at commit)
 $node->safe_psql('postgres',
 	"BEGIN; " . sprintf($TABLE_DDL, 'logs_small') . "; " . gen_insert('logs_small', 1, 100, 1) . "; COMMIT;");
+# rewrites into a new relfilenode: VACUUM FULL, and heap -> cocoon -> heap -> cocoon
+$node->safe_psql('postgres', sprintf($TABLE_DDL, 'logs_vf'));
+$node->safe_psql('postgres', gen_insert('logs_vf', 1, 20000, 1));
+$node->safe_psql('postgres', gen_insert('logs_vf', 20001, 20100, 2));
+$node->safe_psql('postgres', 'VACUUM FULL logs_vf');
+$node->safe_psql('postgres', sprintf($TABLE_DDL, 'logs_am') =~ s/USING cocoon/USING heap/r);
+$node->safe_psql('postgres', gen_insert('logs_am', 1, 20000, 1));
+$node->safe_psql('postgres', 'ALTER TABLE logs_am SET ACCESS METHOD cocoon');
+$node->safe_psql('postgres', 'ALTER TABLE logs_am SET ACCESS METHOD heap');
+$node->safe_psql('postgres', 'ALTER TABLE logs_am SET ACCESS METHOD cocoon');
+my $state_vf = table_state($node, 'logs_vf');
+my $state_am = table_state($node, 'logs_am');
 
 my $state = table_state($node, 'logs');
 my $state_new = table_state($node, 'logs_new');
@@ -172,7 +185,12 @@ is(table_state($node, 'logs_trunc'), $state_trunc,
 	'immediate stop: table truncated and reloaded in one transaction survives (wal_level minimal)');
 is(table_state($node, 'logs_small'), $state_small,
 	'immediate stop: small table created in one transaction survives (wal_level minimal)');
-verify_clean($node, $_, 'after immediate stop') for qw(logs logs_new logs_trunc logs_small);
+is(table_state($node, 'logs_vf'), $state_vf, 'immediate stop: table rewritten by VACUUM FULL survives');
+is(table_state($node, 'logs_am'), $state_am, 'immediate stop: table rewritten by SET ACCESS METHOD survives');
+like($state_am, qr/^20000:/, 'SET ACCESS METHOD round trip kept the rows');
+is($node->safe_psql('postgres', "SELECT amname FROM pg_am a JOIN pg_class c ON c.relam = a.oid WHERE c.oid = 'logs_am'::regclass"),
+	'cocoon', 'logs_am is a cocoon table');
+verify_clean($node, $_, 'after immediate stop') for qw(logs logs_new logs_trunc logs_small logs_vf logs_am);
 
 #
 # Scenario 1: immediate shutdown in the middle of a 2M-row INSERT ... SELECT.
@@ -365,11 +383,70 @@ verify_clean($node, $_, 'after immediate stop') for qw(logs logs_new logs_trunc 
 		'1000', 'table accepts writes after kill during commit');
 }
 
+#
+# Scenario 5: immediate shutdown during cocoon.compact() of many small
+# stripes, and SIGKILL of the backend running VACUUM (which compacts too).
+#
+{
+	$node->safe_psql('postgres', sprintf($TABLE_DDL, 'logs_c'));
+	my $file = $node->basedir . '/small.sql';
+	append_to_file($file, join('', map { gen_insert('logs_c', $_ * 50 + 1, $_ * 50 + 50, $_) . ";\n" } (0 .. 599)));
+	$node->command_ok([ 'psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('postgres'), '-f', $file ],
+		'600 small transactions into logs_c');
+	my $state_c = table_state($node, 'logs_c');
+	like($state_c, qr/^30000:/, 'logs_c loaded');
+	my $stripes0 = $node->safe_psql('postgres', "SELECT stripes FROM cocoon.stats('logs_c')");
+	ok($stripes0 >= 600, "logs_c has $stripes0 stripes");
+
+	my ($out, $err) = ('', '');
+	my $h = IPC::Run::start(psql_cmd($node, '-c', "SELECT * FROM cocoon.compact('logs_c')"), '>', \$out, '2>', \$err);
+	ok(wait_until('compaction to run', sub { backend_pid($node, 'SELECT * FROM cocoon.compact%') || !$h->pumpable }),
+		'compaction started');
+	$node->stop('immediate');
+	$h->finish;
+	note "compaction client: $out / $err";
+	$node->start;
+	is(table_state($node, 'logs_c'), $state_c, 'immediate stop during compaction: contents unchanged');
+	verify_clean($node, 'logs_c', 'immediate stop during compaction');
+
+	# VACUUM compacts too; kill it
+	my $logoffset = -s $node->logfile;
+	($out, $err) = ('', '');
+	$h = IPC::Run::start(psql_cmd($node, '-c', 'VACUUM logs_c'), '>', \$out, '2>', \$err);
+	my $pid;
+	wait_until('VACUUM to run', sub { $pid = backend_pid($node, 'VACUUM logs_c%'); $pid || !$h->pumpable });
+	if ($pid)
+	{
+		kill('KILL', $pid);
+		$h->finish;
+		wait_crash_restart($node, $logoffset);
+	}
+	else
+	{
+		$h->finish;
+	}
+	is(table_state($node, 'logs_c'), $state_c, 'SIGKILL during VACUUM: contents unchanged');
+	verify_clean($node, 'logs_c', 'SIGKILL during VACUUM');
+
+	# compaction to completion, then a crash right after it
+	$node->safe_psql('postgres', "SELECT * FROM cocoon.compact('logs_c')");
+	my $stripes1 = $node->safe_psql('postgres', "SELECT stripes FROM cocoon.stats('logs_c')");
+	ok($stripes1 < $stripes0, "compaction reduced $stripes0 stripes to $stripes1");
+	$node->stop('immediate');
+	$node->start;
+	is(table_state($node, 'logs_c'), $state_c, 'immediate stop after compaction: contents unchanged');
+	is($node->safe_psql('postgres', "SELECT stripes FROM cocoon.stats('logs_c')"), $stripes1,
+		'compacted stripes survive the crash');
+	verify_clean($node, 'logs_c', 'after compaction and crash');
+	$node->safe_psql('postgres', gen_insert('logs_c', 100001, 101000, 9));
+	like(table_state($node, 'logs_c'), qr/^31000:/, 'compacted table accepts writes');
+}
+
 # A clean restart (all pages read back from disk) still reads everything.
 $state = table_state($node, 'logs');
 $node->restart;
 is(table_state($node, 'logs'), $state, 'contents unchanged across a clean restart');
-verify_clean($node, $_, 'final') for qw(logs logs_new logs_trunc logs_small);
+verify_clean($node, $_, 'final') for qw(logs logs_new logs_trunc logs_small logs_vf logs_am logs_c);
 $node->stop;
 
 ############################################################################

@@ -1,7 +1,8 @@
 
 # Physical streaming replication of cocoon tables: a standby made with
 # pg_basebackup returns exactly the primary's results after INSERT, COPY,
-# TRUNCATE, ALTER TABLE ... SET ACCESS METHOD and VACUUM FULL; it never
+# TRUNCATE, ALTER TABLE ... SET ACCESS METHOD, VACUUM FULL and compaction;
+# it never
 # shows rows of a transaction in progress on the primary (even once that
 # transaction's full stripes were written and replayed); and after promotion
 # its cocoon tables are writable.
@@ -95,6 +96,17 @@ for my $i (1 .. 10)
 	$primary->safe_psql('postgres', gen_insert('logs', 150000 + $i * 10, 150000 + $i * 10 + 9, 4));
 }
 same_results($primary, $standby, 'logs', 'after inserts');
+
+# compaction of the small stripes (cocoon.compact and VACUUM)
+my $stripes_before = $primary->safe_psql('postgres', "SELECT stripes FROM cocoon.stats('logs')");
+$primary->safe_psql('postgres', "SELECT * FROM cocoon.compact('logs')");
+$primary->safe_psql('postgres', 'VACUUM logs');
+my $stripes_after = $primary->safe_psql('postgres', "SELECT stripes FROM cocoon.stats('logs')");
+ok($stripes_after < $stripes_before, "compaction: $stripes_before stripes -> $stripes_after");
+same_results($primary, $standby, 'logs', 'after compaction');
+$primary->wait_for_catchup($standby, 'replay');
+is($standby->safe_psql('postgres', "SELECT stripes FROM cocoon.stats('logs')"), $stripes_after,
+	'standby sees the compacted stripe directory');
 
 # rows of a rolled-back transaction never show
 $primary->safe_psql('postgres', "BEGIN; SET LOCAL cocoon.stripe_rows = 1000; "
