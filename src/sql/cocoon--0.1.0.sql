@@ -79,7 +79,7 @@ BEGIN
                 HINT = 'Create it with CREATE TABLE ... USING cocoon.';
     END IF;
     IF NOT pg_catalog.pg_has_role(owner, 'USAGE') THEN
-        RAISE EXCEPTION 'must be owner of table %', tbl
+        RAISE EXCEPTION 'must be owner of table %', (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = tbl)
           USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF compression IS NOT NULL AND compression NOT IN ('none', 'lz4', 'zstd') THEN
@@ -134,7 +134,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
     IF NOT pg_catalog.pg_has_role((SELECT relowner FROM pg_catalog.pg_class WHERE oid = tbl), 'USAGE') THEN
-        RAISE EXCEPTION 'must be owner of table %', tbl
+        RAISE EXCEPTION 'must be owner of table %', (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = tbl)
           USING ERRCODE = 'insufficient_privilege';
     END IF;
     PERFORM cocoon.delete_options(tbl);
@@ -351,7 +351,7 @@ BEGIN
         RAISE EXCEPTION 'relation with OID % does not exist', tbl::pg_catalog.oid USING ERRCODE = 'undefined_table';
     END IF;
     IF NOT pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = tbl), 'USAGE') THEN
-        RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'must be owner of table %', (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = tbl) USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF keep IS NULL OR keep <= interval '0' THEN
         RAISE EXCEPTION 'invalid value for retention "keep": %', keep
@@ -369,7 +369,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
     IF NOT pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = tbl), 'USAGE') THEN
-        RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'must be owner of table %', (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = tbl) USING ERRCODE = 'insufficient_privilege';
     END IF;
     PERFORM cocoon.check_pg_cron();
     RETURN cocoon.unschedule_retention(tbl);
