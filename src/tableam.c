@@ -924,17 +924,96 @@ cocoon_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot,
 	return TM_Ok;
 }
 
+/*
+ * Row locks (SELECT ... FOR UPDATE/SHARE, foreign keys, BEFORE triggers)
+ * are heavyweight tuple locks held until the end of the transaction:
+ * FOR UPDATE / NO KEY UPDATE take ExclusiveLock, FOR SHARE / KEY SHARE
+ * ShareLock; a deleter (cocoon_delete_row) takes ExclusiveLock on the row
+ * and so waits for them.  They live in the shared lock table, so locking
+ * very many rows in one transaction needs max_locks_per_transaction.
+ */
 static TM_Result
 cocoon_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot,
 				  TupleTableSlot *slot, CommandId cid, LockTupleMode mode,
 				  LockWaitPolicy wait_policy, uint8 flags,
 				  TM_FailureData *tmfd)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("row locks (SELECT ... FOR UPDATE/SHARE, foreign keys) are not supported on cocoon table \"%s\"",
-					RelationGetRelationName(rel)),
-			 errhint("Remove the locking clause, or use a heap table for rows that need locking.")));
+	LOCKMODE	lm = (mode == LockTupleExclusive || mode == LockTupleNoKeyExclusive) ?
+		ExclusiveLock : ShareLock;
+	uint64		row = cocoon_tid_to_row(tid);
+	uint64		storage_id = cocoon_storage_exists(rel) ? cocoon_storage_id(rel, false) : 0;
+	RowFetcher	f;
+	bool		found;
+
+	tmfd->ctid = *tid;
+	tmfd->xmax = InvalidTransactionId;
+	tmfd->cmax = InvalidCommandId;
+	tmfd->traversed = false;
+
+	switch (wait_policy)
+	{
+		case LockWaitBlock:
+			LockTuple(rel, tid, lm);
+			break;
+		case LockWaitSkip:
+			if (!ConditionalLockTuple(rel, tid, lm))
+				return TM_WouldBlock;
+			break;
+		case LockWaitError:
+			if (!ConditionalLockTuple(rel, tid, lm))
+				ereport(ERROR,
+						(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+						 errmsg("could not obtain lock on row in relation \"%s\"",
+								RelationGetRelationName(rel))));
+			break;
+	}
+
+	/* has someone deleted the row meanwhile? */
+	for (;;)
+	{
+		SnapshotData dirty;
+		TransactionId xmin = InvalidTransactionId;
+		CommandId	cmin = InvalidCommandId;
+		bool		was_update = false;
+
+		InitDirtySnapshot(dirty);
+		if (storage_id == 0 ||
+			!cocoon_meta_find_deleted(storage_id, row, &dirty, &xmin, &cmin, &was_update))
+			break;
+		tmfd->xmax = xmin;
+		if (TransactionIdIsCurrentTransactionId(xmin))
+		{
+			tmfd->cmax = cmin;
+			return TM_SelfModified;
+		}
+		if (TransactionIdIsValid(dirty.xmin))
+		{
+			if (wait_policy == LockWaitSkip)
+				return TM_WouldBlock;
+			if (wait_policy == LockWaitError)
+				ereport(ERROR,
+						(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+						 errmsg("could not obtain lock on row in relation \"%s\"",
+								RelationGetRelationName(rel))));
+			XactLockTableWait(dirty.xmin, rel, tid, XLTW_Lock);
+			continue;
+		}
+		if (was_update)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent update on cocoon table \"%s\"",
+							RelationGetRelationName(rel)),
+					 errhint("Retry the transaction.")));
+		return TM_Deleted;
+	}
+
+	fetcher_init(&f, rel);
+	found = fetcher_fetch(&f, row, SnapshotAny, slot);
+	if (found)
+		ExecMaterializeSlot(slot);
+	fetcher_end(&f);
+	if (!found)
+		return TM_Deleted;
 	return TM_Ok;
 }
 
