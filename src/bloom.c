@@ -34,6 +34,7 @@
 
 #include "common/hashfn.h"
 #include "port/pg_bitutils.h"
+#include "utils/jsonb.h"
 
 #include "bloom.h"
 
@@ -243,4 +244,94 @@ cocoon_like_trigrams(const char *pat, size_t len, bool icase, uint64 **hashes, i
 	}
 	pfree(lit);
 	return *nhashes > 0;
+}
+
+/*
+ * jsonb: top-level keys (and top-level string elements, which ? also
+ * matches) hash as keys; top-level key/scalar pairs hash as pairs, with
+ * PostgreSQL's own jsonb scalar hash, so that values equal for @> (1.0 and
+ * 1) hash alike.
+ */
+#define JSONKEY_SEED	UINT64CONST(0x6A09E667F3BCC908)
+
+uint64
+cocoon_bloom_json_key_hash(const char *key, size_t len)
+{
+	return hash_bytes_extended((const unsigned char *) key, (int) len, JSONKEY_SEED);
+}
+
+uint64
+cocoon_bloom_json_pair_hash(const char *key, size_t len, uint32 value_hash)
+{
+	uint64		z = cocoon_bloom_json_key_hash(key, len) + value_hash + UINT64CONST(0x9E3779B97F4A7C15);
+
+	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
+
+/*
+ * Walk the top level of a jsonb value; call add(hash) for each key, string
+ * element and key/scalar pair.  with_elements: count top-level string
+ * elements as keys (what ? does).
+ */
+void
+cocoon_jsonb_hashes(Jsonb *jb, void (*add) (void *arg, uint64 h), void *arg, bool with_elements)
+{
+	JsonbIterator *it = JsonbIteratorInit(&jb->root);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			level = 0;
+	char	   *curkey = NULL;
+	int			curlen = 0;
+
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		switch (tok)
+		{
+			case WJB_BEGIN_OBJECT:
+			case WJB_BEGIN_ARRAY:
+				level++;
+				break;
+			case WJB_END_OBJECT:
+			case WJB_END_ARRAY:
+				level--;
+				break;
+			case WJB_KEY:
+				if (level == 1)
+				{
+					curkey = v.val.string.val;
+					curlen = v.val.string.len;
+					add(arg, cocoon_bloom_json_key_hash(curkey, curlen));
+				}
+				break;
+			case WJB_VALUE:
+				if (level == 1 && curkey != NULL && v.type != jbvBinary)
+				{
+					uint32		vh = 0;
+
+					JsonbHashScalarValue(&v, &vh);
+					add(arg, cocoon_bloom_json_pair_hash(curkey, curlen, vh));
+				}
+				break;
+			case WJB_ELEM:
+				if (with_elements && level == 1 && v.type == jbvString)
+					add(arg, cocoon_bloom_json_key_hash(v.val.string.val, v.val.string.len));
+				break;
+			default:
+				break;
+		}
+	}
+}
+
+static void
+builder_add(void *arg, uint64 h)
+{
+	cocoon_bloom_add_hash((BloomBuilder *) arg, h);
+}
+
+void
+cocoon_bloom_add_jsonb(BloomBuilder *b, Jsonb *jb)
+{
+	cocoon_jsonb_hashes(jb, builder_add, b, true);
 }

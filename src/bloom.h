@@ -31,6 +31,13 @@ extern void cocoon_bloom_add_value(BloomBuilder *b, const char *data, size_t len
 extern char *cocoon_bloom_finish(BloomBuilder *b, uint8 *log2, size_t *len);
 extern bool cocoon_bloom_test(const char *bits, uint8 log2, uint64 h);
 
+#include "utils/jsonb.h"
+extern uint64 cocoon_bloom_json_key_hash(const char *key, size_t len);
+extern uint64 cocoon_bloom_json_pair_hash(const char *key, size_t len, uint32 value_hash);
+extern void cocoon_jsonb_hashes(Jsonb *jb, void (*add) (void *arg, uint64 h), void *arg,
+								bool with_elements);
+extern void cocoon_bloom_add_jsonb(BloomBuilder *b, Jsonb *jb);
+
 /* hashes of a LIKE/ILIKE pattern's trigrams; false if it has none usable */
 extern bool cocoon_like_trigrams(const char *pat, size_t len, bool icase, uint64 **hashes,
 								 int *nhashes);

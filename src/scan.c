@@ -55,6 +55,7 @@
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/jsonb.h"
 #include "utils/pg_locale.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -242,6 +243,8 @@ match_time_clause(Expr *clause, Index relid, AttrNumber ts_attno, Oid ts_type,
 #define PLAN_PROBE_ILIKE	4	/* text ILIKE pattern (C collation only) */
 #define PLAN_PROBE_CMP		5	/* int-kind column op value: min/max */
 #define PLAN_PROBE_CMP_IN	6	/* int-kind column = ANY(array) */
+#define PLAN_PROBE_JEXISTS	7	/* jsonb ? key */
+#define PLAN_PROBE_JCONTAINS 8	/* jsonb @> object */
 
 static Var *
 plain_var(Node *n, Index relid)
@@ -295,6 +298,10 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 		if (func == F_TEXTICLIKE && plain_var(l, relid) == var && OidIsValid(op->inputcollid) &&
 			lc_ctype_is_c(op->inputcollid))
 			return PLAN_PROBE_ILIKE;
+		if (func == F_JSONB_EXISTS && plain_var(l, relid) == var)
+			return PLAN_PROBE_JEXISTS;
+		if (func == F_JSONB_CONTAINS && plain_var(l, relid) == var)
+			return PLAN_PROBE_JCONTAINS;
 		/* comparisons on integer-like columns use the chunks' min/max */
 		{
 			Oid			atttype = get_atttype(reloid, var->varattno);
@@ -732,6 +739,25 @@ compute_bounds(CocoonScanState *state)
 		state->empty = true;
 }
 
+typedef struct ProbeCollect
+{
+	CocoonProbe *p;
+	int			cap;
+} ProbeCollect;
+
+static void
+probe_collect(void *arg, uint64 h)
+{
+	ProbeCollect *pc = (ProbeCollect *) arg;
+
+	if (pc->p->nhashes >= pc->cap)
+	{
+		pc->cap *= 2;
+		pc->p->hashes = repalloc(pc->p->hashes, sizeof(uint64) * pc->cap);
+	}
+	pc->p->hashes[pc->p->nhashes++] = h;
+}
+
 static uint64
 datum_value_hash(Datum d, Oid type)
 {
@@ -838,6 +864,35 @@ compute_probes(CocoonScanState *state)
 										  kind == PLAN_PROBE_ILIKE, &p->hashes, &p->nhashes))
 					p = NULL;
 				break;
+			case PLAN_PROBE_JEXISTS:
+				{
+					text	   *key = DatumGetTextPP(d);
+
+					p->kind = PROBE_BLOOM_ALL;
+					p->hashes = palloc(sizeof(uint64));
+					p->hashes[0] = cocoon_bloom_json_key_hash(VARDATA_ANY(key),
+															  VARSIZE_ANY_EXHDR(key));
+					p->nhashes = 1;
+					break;
+				}
+			case PLAN_PROBE_JCONTAINS:
+				{
+					Jsonb	   *jb = DatumGetJsonbP(d);
+					ProbeCollect pc;
+
+					/* only an object query says what keys a row must have */
+					if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_COUNT(jb) == 0)
+					{
+						p = NULL;
+						break;
+					}
+					pc.p = p;
+					pc.cap = 8;
+					p->kind = PROBE_BLOOM_ALL;
+					p->hashes = palloc(sizeof(uint64) * pc.cap);
+					cocoon_jsonb_hashes(jb, probe_collect, &pc, false);
+					break;
+				}
 			case PLAN_PROBE_CMP:
 				{
 					int16		typlen = get_typlen(type);
@@ -1020,7 +1075,7 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		StringInfoData buf;
 		int			i;
 		static const char *const kinds[] = {"", "bloom =", "bloom IN", "bloom LIKE",
-		"bloom ILIKE", "min/max", "min/max IN"};
+		"bloom ILIKE", "min/max", "min/max IN", "bloom ?", "bloom @>"};
 
 		initStringInfo(&buf);
 		for (i = 0; i + 2 < list_length(specs); i += 3)
@@ -1030,7 +1085,7 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 
 			appendStringInfo(&buf, "%s%s (%s)", buf.len ? ", " : "",
 							 quote_identifier(NameStr(TupleDescAttr(desc, attno - 1)->attname)),
-							 (kind >= 1 && kind <= 6) ? kinds[kind] : "?");
+							 (kind >= 1 && kind <= 8) ? kinds[kind] : "?");
 		}
 		ExplainPropertyText("Cocoon Chunk Filters", buf.data, es);
 	}

@@ -43,6 +43,7 @@
 #include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "utils/datum.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -520,6 +521,8 @@ bloom_mode(Form_pg_attribute att)
 		return 2;				/* values and trigrams */
 	if (base == UUIDOID)
 		return 1;				/* values */
+	if (base == JSONBOID)
+		return 3;				/* top-level keys and key/value pairs */
 	return 0;
 }
 
@@ -739,7 +742,16 @@ encode_chunk(Relation rel, WriteBuffer *buf, int att, uint32 from, uint32 n,
 		cocoon_bloom_reset(&bloom_builder);
 		for (k = 0; k < vec.nvalues; k++)
 		{
-			if (vec.kind == VK_FIXED)
+			if (bmode == 3)
+			{
+				char	   *v = (char *) vec.data + vec.offsets[k];
+				Jsonb	   *jb = DatumGetJsonbP(PointerGetDatum(v));
+
+				cocoon_bloom_add_jsonb(&bloom_builder, jb);
+				if ((char *) jb != v)
+					pfree(jb);
+			}
+			else if (vec.kind == VK_FIXED)
 				cocoon_bloom_add_value(&bloom_builder,
 									   (char *) vec.data + (uint64) k * vec.fixed_len,
 									   vec.fixed_len, false);
