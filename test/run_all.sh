@@ -41,8 +41,8 @@ regress() {
       cat "$WORK/tree/regression.diffs" 2>/dev/null | head -200; return 1; }
 }
 tap() {
-  as_pg "cd '$WORK/tree' && PATH=$PGBIN:\$PATH make -s prove_installcheck PG_CONFIG=$PG_CONFIG \
-    PROVE_FLAGS='--timer'" || {
+  as_pg "cd '$WORK/tree' && PATH=$PGBIN:\$PATH make -s installcheck REGRESS= ISOLATION= \
+    PG_CONFIG=$PG_CONFIG PROVE_FLAGS='--timer'" || {
       for f in "$WORK"/tree/tmp_check/log/regress_log_*; do
         [ -f "$f" ] && { echo "--- $f"; tail -40 "$f"; }; done; return 1; }
 }
