@@ -89,6 +89,7 @@ extern void cocoon_read_metapage(Relation rel, CocoonMetaPageData *meta);
 extern uint64 cocoon_logical_size(Relation rel);
 extern uint64 cocoon_free_ranges(Relation rel, CocoonFreeRange *ranges, int n, TimestampTz now);
 extern void cocoon_set_last_compaction(Relation rel, TimestampTz now);
+extern void cocoon_note_partition_interval(Relation rel, int64 interval);
 
 /* meta.c: the stripe directory (heap table cocoon.stripe) */
 typedef struct StripeEntry

@@ -62,6 +62,7 @@ typedef struct CocoonMetaPageData
 	int64		last_compaction;	/* TimestampTz, 0 if never */
 	int64		last_vacuum;	/* TimestampTz, 0 if never */
 	uint64		bytes_reclaimed;	/* total freed by VACUUM */
+	int64		max_partition_interval; /* widest partition_interval used */
 	uint32		nfree;			/* entries used in free[] */
 	uint32		pad;
 	CocoonFreeRange free[COCOON_MAX_FREE_RANGES];	/* sorted by offset */

@@ -57,6 +57,7 @@ extern void cocoon_scan_get_stats(TableScanDesc scan, CocoonScanStats *out);
 
 /* meta.c */
 extern List *cocoon_meta_stripes_in_range(uint64 storage_id, Snapshot snapshot,
-										  int64 lo, int64 hi, uint64 *total);
+										  int64 lo, int64 hi, uint64 *total,
+										  int64 max_interval);
 
 #endif							/* COCOON_SCAN_H */

@@ -28,6 +28,7 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "utils/combocid.h"
+#include "common/int.h"
 #include "catalog/indexing.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
@@ -287,27 +288,80 @@ cocoon_meta_bytes(uint64 storage_id)
 }
 
 /*
- * Stripes whose time range meets [lo, hi].  *total receives the number of stripes considered.
+ * Stripes whose time range meets [lo, hi], found through the partition
+ * index: a stripe's rows all lie in [part_key, part_key + interval), so
+ * only partitions starting in [lo - widest interval, hi] can hold matches,
+ * plus stripes written without partitioning (part_key COCOON_NO_PARTITION),
+ * which are checked by their min/max.  *total receives the number of
+ * stripes looked at.
  */
 List *
 cocoon_meta_stripes_in_range(uint64 storage_id, Snapshot snapshot,
-							 int64 lo, int64 hi, uint64 *total)
+							 int64 lo, int64 hi, uint64 *total, int64 max_interval)
 {
-	List	   *all = cocoon_meta_stripes(storage_id, snapshot, false);
+	Relation	dir;
+	Relation	idx;
 	List	   *result = NIL;
-	ListCell   *lc;
+	int			pass;
 
-	*total = list_length(all);
-	foreach(lc, all)
+	*total = 0;
+	if (storage_id == 0)
+		return NIL;
+	dir = table_open(stripe_relid(), AccessShareLock);
+	idx = index_open(cocoon_relname_oid("stripe_part_idx"), AccessShareLock);
+	for (pass = 0; pass < 2; pass++)
 	{
-		StripeEntry *e = lfirst(lc);
+		ScanKeyData keys[3];
+		int			nkeys;
+		SysScanDesc scan;
+		HeapTuple	tup;
+		int64		from;
 
-		/* no row of a stripe without times can satisfy a time comparison */
-		if (!e->has_ts || e->max_ts < lo || e->min_ts > hi)
-			continue;
-		result = lappend(result, e);
+		ScanKeyInit(&keys[0], Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+					Int64GetDatum((int64) storage_id));
+		if (pass == 0)
+		{
+			/* unpartitioned stripes */
+			ScanKeyInit(&keys[1], Anum_stripe_part_key, BTEqualStrategyNumber, F_INT8EQ,
+						Int64GetDatum(COCOON_NO_PARTITION));
+			nkeys = 2;
+		}
+		else
+		{
+			if (pg_sub_s64_overflow(lo, Max(max_interval, 0), &from) ||
+				from <= COCOON_NO_PARTITION)
+				from = COCOON_NO_PARTITION + 1;
+			ScanKeyInit(&keys[1], Anum_stripe_part_key, BTGreaterEqualStrategyNumber, F_INT8GE,
+						Int64GetDatum(from));
+			ScanKeyInit(&keys[2], Anum_stripe_part_key, BTLessEqualStrategyNumber, F_INT8LE,
+						Int64GetDatum(hi));
+			nkeys = 3;
+		}
+		scan = systable_beginscan_ordered(dir, idx, snapshot, nkeys, keys);
+		while (HeapTupleIsValid(tup = systable_getnext_ordered(scan, ForwardScanDirection)))
+		{
+			StripeEntry *e = palloc(sizeof(StripeEntry));
+
+			deform_stripe_tuple(dir, tup, e);
+			if (e->data_length == 0)
+			{
+				pfree(e);
+				continue;
+			}
+			(*total)++;
+			/* no row of a stripe without times can satisfy a time comparison */
+			if (!e->has_ts || e->max_ts < lo || e->min_ts > hi)
+			{
+				pfree(e);
+				continue;
+			}
+			result = lappend(result, e);
+		}
+		systable_endscan_ordered(scan);
 	}
-	list_free(all);
+	index_close(idx, AccessShareLock);
+	table_close(dir, AccessShareLock);
+	list_sort(result, stripe_cmp);
 	return result;
 }
 

@@ -577,6 +577,9 @@ plan_cocoon_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 
 			if (kind == 0)
 				continue;
+			/* the time bounds already cover comparisons on the time column */
+			if (attno == ts_attno && (kind == PLAN_PROBE_CMP || kind == PLAN_PROBE_CMP_IN))
+				continue;
 			specs = lappend_int(specs, attno);
 			specs = lappend_int(specs, kind);
 			specs = lappend_int(specs, strategy);
@@ -1096,7 +1099,7 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		if (state->scan)
 			cocoon_scan_get_stats(state->scan, &st);
 
-		ExplainPropertyUInteger("Cocoon Stripes Total", NULL, st.stripes_total, es);
+		ExplainPropertyUInteger("Cocoon Stripes Considered", NULL, st.stripes_total, es);
 		ExplainPropertyUInteger("Cocoon Stripes Skipped By Time", NULL, st.stripes_skipped_time, es);
 		ExplainPropertyUInteger("Cocoon Stripes Read", NULL, st.stripes_read, es);
 		ExplainPropertyUInteger("Cocoon Chunk Groups Skipped By Min/Max", NULL, st.chunks_skipped, es);

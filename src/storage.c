@@ -482,3 +482,25 @@ cocoon_set_last_compaction(Relation rel, TimestampTz now)
 	meta->last_compaction = now;
 	meta_end(buf, state);
 }
+
+/*
+ * Remember the widest partition interval stripes were written with, so
+ * that a time-range lookup knows how far before its lower bound a
+ * partition may start (meta.c).  Written only when it grows.
+ */
+void
+cocoon_note_partition_interval(Relation rel, int64 interval)
+{
+	CocoonMetaPageData cur;
+	Buffer		buf;
+	GenericXLogState *state;
+	CocoonMetaPageData *meta;
+
+	cocoon_read_metapage(rel, &cur);
+	if (cur.max_partition_interval >= interval)
+		return;
+	meta = meta_begin(rel, &buf, &state);
+	if (meta->max_partition_interval < interval)
+		meta->max_partition_interval = interval;
+	meta_end(buf, state);
+}

@@ -396,9 +396,15 @@ scan_start(CocoonScanDesc scan)
 
 	storage_id = cocoon_storage_exists(rel) ? cocoon_storage_id(rel, false) : 0;
 	if (scan->bounds.has_ts)
+	{
+		CocoonMetaPageData meta;
+
+		cocoon_read_metapage(rel, &meta);
 		scan->stripes = cocoon_meta_stripes_in_range(storage_id, scan->rs_base.rs_snapshot,
 													 scan->bounds.ts_lo, scan->bounds.ts_hi,
-													 &scan->stats.stripes_total);
+													 &scan->stats.stripes_total,
+													 meta.max_partition_interval);
+	}
 	else
 	{
 		scan->stripes = cocoon_meta_stripes(storage_id, scan->rs_base.rs_snapshot, false);

@@ -42,6 +42,7 @@
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "common/int.h"
 #include "utils/datum.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -248,6 +249,7 @@ new_buffer(Relation rel, const CocoonOptions *opts, int64 part_key, bool bulk)
 	MemoryContextSwitchTo(old);
 
 	buf->storage_id = cocoon_storage_id(rel, true);
+	cocoon_note_partition_interval(rel, opts->partition_interval);
 	reserve_more(buf, rel);
 	dlist_push_tail(&pending, &buf->node);
 	return buf;
@@ -287,6 +289,9 @@ partition_of(const CocoonOptions *opts, TupleTableSlot *slot)
 	q = ts / opts->partition_interval;
 	if (ts % opts->partition_interval < 0)
 		q--;
+	/* the key is the partition's start time (unit-free, see meta.c) */
+	if (pg_mul_s64_overflow(q, opts->partition_interval, &q))
+		return COCOON_NO_PARTITION + 1;
 	return q;
 }
 

@@ -35,6 +35,10 @@ CREATE TABLE cocoon.stripe (
     raw_bytes   pg_catalog.int8 NOT NULL,
     CONSTRAINT stripe_pkey PRIMARY KEY (storage_id, first_row)
 );
+-- part_key (the start time of the stripe's time partition) is set when the
+-- row is inserted and never changes, so it may be indexed: time-range
+-- lookups read only the stripes of the partitions they need.
+CREATE INDEX stripe_part_idx ON cocoon.stripe (storage_id, part_key);
 REVOKE ALL ON cocoon.stripe FROM PUBLIC;
 REVOKE ALL ON SEQUENCE cocoon.storage_id_seq FROM PUBLIC;
 
