@@ -84,18 +84,22 @@ cocoon_stats(PG_FUNCTION_ARGS)
 	Oid			relid = PG_GETARG_OID(0);
 	Relation	rel = open_cocoon_for_read(relid);
 	TupleDesc	tupdesc;
-	Datum		values[9];
-	bool		nulls[9];
+	Datum		values[15];
+	bool		nulls[15];
 	List	   *stripes = visible_stripes(rel);
 	ListCell   *lc;
 	uint64		rows = 0,
 				chunks = 0,
 				raw = 0,
 				data = 0,
-				meta_bytes;
+				meta_bytes = 0,
+				dead = 0,
+				free_bytes = 0;
 	uint64		stored;
+	CocoonMetaPageData *meta = palloc0(sizeof(CocoonMetaPageData));
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "cocoon stats",
 											  ALLOCSET_DEFAULT_SIZES);
+	uint32		i;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -111,11 +115,20 @@ cocoon_stats(PG_FUNCTION_ARGS)
 		chunks += (uint64) cocoon_stripe_nchunks(sr) * cocoon_stripe_header(sr)->natts;
 		cocoon_stripe_close(sr);
 	}
-	meta_bytes = cocoon_storage_exists(rel) ? cocoon_meta_bytes(cocoon_storage_id(rel, false)) : 0;
+	if (cocoon_storage_exists(rel))
+	{
+		uint64		sid = cocoon_storage_id(rel, false);
+
+		meta_bytes = cocoon_meta_bytes(sid);
+		dead = cocoon_meta_count_deleted(sid, GetActiveSnapshot());
+		cocoon_read_metapage(rel, meta);
+		for (i = 0; i < meta->nfree && i < COCOON_MAX_FREE_RANGES; i++)
+			free_bytes += meta->free[i].length;
+	}
 	stored = (uint64) RelationGetNumberOfBlocks(rel) * BLCKSZ + meta_bytes;
 
 	memset(nulls, 0, sizeof(nulls));
-	values[0] = Int64GetDatum((int64) rows);
+	values[0] = Int64GetDatum((int64) (rows - Min(dead, rows)));
 	values[1] = Int64GetDatum((int64) list_length(stripes));
 	values[2] = Int64GetDatum((int64) chunks);
 	values[3] = Int64GetDatum((int64) raw);
@@ -127,6 +140,20 @@ cocoon_stats(PG_FUNCTION_ARGS)
 	else
 		nulls[7] = true;
 	values[8] = Int64GetDatum((int64) cocoon_pending_row_count(rel));
+	values[9] = Int64GetDatum((int64) dead);
+	/* free space not yet reused, plus the deleted rows' share of the data */
+	values[10] = Int64GetDatum((int64) (free_bytes +
+										(rows > 0 ? (uint64) ((double) data * dead / rows) : 0)));
+	values[11] = Int64GetDatum((int64) free_bytes);
+	values[12] = Int64GetDatum((int64) meta->bytes_reclaimed);
+	if (meta->last_compaction != 0)
+		values[13] = TimestampTzGetDatum(meta->last_compaction);
+	else
+		nulls[13] = true;
+	if (meta->last_vacuum != 0)
+		values[14] = TimestampTzGetDatum(meta->last_vacuum);
+	else
+		nulls[14] = true;
 	MemoryContextDelete(cxt);
 	relation_close(rel, AccessShareLock);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));

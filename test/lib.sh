@@ -6,7 +6,7 @@ PGBIN=/usr/lib/postgresql/15/bin
 PG_CONFIG=$PGBIN/pg_config
 APT_PACKAGES="build-essential postgresql-15 postgresql-server-dev-15 postgresql-contrib
   libzstd-dev liblz4-dev postgresql-15-cron libipc-run-perl python3 python3-psycopg2
-  clang libclang-rt-14-dev valgrind"
+  clang libclang-rt-14-dev valgrind prometheus-postgres-exporter curl"
 
 log() { printf '\n== %s\n' "$*"; }
 

@@ -53,6 +53,8 @@ fi
 stop_cluster "$WORK/cluster"
 
 step "client tests (python, node, rsyslog, psql)" bash "$REPO/test/clients/run.sh"
+step "prometheus-postgres-exporter serves cocoon_* metrics" bash "$REPO/test/exporter/run.sh"
+
 if [ -x "$REPO/bench/run" ]; then
   step "benchmark quick mode (cocoon answers = heap answers)" "$REPO/bench/run" --quick
 fi

@@ -189,7 +189,13 @@ CREATE FUNCTION cocoon.stats(tbl pg_catalog.regclass,
     OUT metadata_bytes pg_catalog.int8,
     OUT stored_bytes pg_catalog.int8,
     OUT compression_ratio pg_catalog.float8,
-    OUT pending_rows pg_catalog.int8)
+    OUT pending_rows pg_catalog.int8,
+    OUT dead_rows pg_catalog.int8,
+    OUT reclaimable_bytes pg_catalog.int8,
+    OUT free_bytes pg_catalog.int8,
+    OUT reclaimed_bytes pg_catalog.int8,
+    OUT last_compaction pg_catalog.timestamptz,
+    OUT last_vacuum pg_catalog.timestamptz)
 RETURNS record
 AS 'MODULE_PATHNAME', 'cocoon_stats'
 LANGUAGE C STRICT STABLE;
@@ -428,3 +434,25 @@ CREATE FUNCTION cocoon.compact(tbl pg_catalog.regclass,
 RETURNS record
 AS 'MODULE_PATHNAME', 'cocoon_compact'
 LANGUAGE C STRICT VOLATILE;
+
+-- ------------------------------------------------------------------------
+-- Operator views
+-- ------------------------------------------------------------------------
+
+-- Every cocoon table the caller may read.
+CREATE VIEW cocoon.tables AS
+SELECT c.oid::pg_catalog.regclass AS relid,
+       n.nspname AS schema_name,
+       c.relname AS table_name,
+       s.row_count, s.stripes, s.raw_bytes, s.stored_bytes, s.compression_ratio,
+       s.dead_rows, s.reclaimable_bytes, s.pending_rows,
+       t.oldest, t.newest, s.last_compaction, s.last_vacuum
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_am am ON am.oid = c.relam AND am.amname = 'cocoon'
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ CROSS JOIN LATERAL cocoon.stats(c.oid) s
+ CROSS JOIN LATERAL cocoon.time_range(c.oid) t
+ WHERE c.relkind IN ('r', 'm')
+   AND c.relpersistence <> 't'
+   AND pg_catalog.has_table_privilege(c.oid, 'SELECT');
+GRANT SELECT ON cocoon.tables TO PUBLIC;
