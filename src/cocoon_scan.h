@@ -47,12 +47,18 @@ typedef struct CocoonScanStats
 	uint64		stripes_read;
 	uint64		chunks_skipped;
 	uint64		chunks_skipped_bloom;
+	uint64		chunks_skipped_filter;	/* no row passed the quals' columns */
 	uint64		bytes_decompressed;
 } CocoonScanStats;
 
 extern void cocoon_scan_set_attrs(TableScanDesc scan, Bitmapset *attrs);
 extern void cocoon_scan_set_bounds(TableScanDesc scan, const CocoonScanBounds *bounds);
 extern void cocoon_scan_set_probes(TableScanDesc scan, List *probes);
+
+/* Late materialisation: a row filter evaluated on filter_attrs first */
+typedef bool (*CocoonRowFilter) (void *arg, TupleTableSlot *slot);
+extern void cocoon_scan_set_filter(TableScanDesc scan, Bitmapset *filter_attrs,
+								   CocoonRowFilter fn, void *arg);
 extern void cocoon_scan_get_stats(TableScanDesc scan, CocoonScanStats *out);
 
 /* meta.c */

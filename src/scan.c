@@ -84,6 +84,8 @@ typedef struct CocoonScanState
 	List	   *probe_specs;	/* int triplets: attno, kind, strategy */
 	List	   *probe_exprs;	/* ExprState list, one per probe */
 	List	   *probes;			/* CocoonProbe *, evaluated at scan start */
+	ExprState  *filter_qual;	/* the plan's quals, evaluated by the scan */
+	Bitmapset  *filter_attrs;	/* 0-based columns the quals reference */
 	CocoonScanStats last_stats;
 } CocoonScanState;
 
@@ -629,6 +631,37 @@ begin_cocoon_scan(CustomScanState *node, EState *estate, int eflags)
 	state->ts_attno = linitial_int((List *) lsecond(cscan->custom_private));
 	state->bound_strategies = lthird(cscan->custom_private);
 	state->bound_is_array = lfourth(cscan->custom_private);
+	/*
+	 * Late materialisation: the table scan evaluates the quals itself, on
+	 * the quals' columns only, before decoding the others; ExecScan then
+	 * has nothing left to check.  The quals are evaluated in plan order
+	 * (security quals first), exactly as ExecScan would.
+	 */
+	state->filter_qual = node->ss.ps.qual;
+	node->ss.ps.qual = NULL;
+	state->filter_attrs = NULL;
+	if (state->filter_qual)
+	{
+		Bitmapset  *qattrs = NULL;
+		int			x = -1;
+		int			natts = RelationGetDescr(node->ss.ss_currentRelation)->natts;
+
+		pull_varattnos((Node *) cscan->scan.plan.qual, cscan->scan.scanrelid, &qattrs);
+		if (bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, qattrs))
+			state->filter_attrs = NULL;	/* whole row */
+		else
+		{
+			while ((x = bms_next_member(qattrs, x)) >= 0)
+			{
+				AttrNumber	attno = x + FirstLowInvalidHeapAttributeNumber;
+
+				if (attno > 0)
+					state->filter_attrs = bms_add_member(state->filter_attrs, attno - 1);
+			}
+			if (state->filter_attrs == NULL)
+				state->filter_attrs = bms_make_singleton(natts);
+		}
+	}
 	state->probe_specs = (List *) list_nth(cscan->custom_private, 4);
 	{
 		int			nbounds = list_length(state->bound_strategies);
@@ -922,6 +955,20 @@ compute_probes(CocoonScanState *state)
 	ResetExprContext(econtext);
 }
 
+static bool
+cocoon_row_filter(void *arg, TupleTableSlot *slot)
+{
+	CocoonScanState *state = (CocoonScanState *) arg;
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+
+	ResetExprContext(econtext);
+	econtext->ecxt_scantuple = slot;
+	if (ExecQual(state->filter_qual, econtext))
+		return true;
+	InstrCountFiltered1(&state->css, 1);
+	return false;
+}
+
 static void
 start_scan(CocoonScanState *state)
 {
@@ -938,6 +985,8 @@ start_scan(CocoonScanState *state)
 	if (state->bounds.has_ts)
 		cocoon_scan_set_bounds(state->scan, &state->bounds);
 	cocoon_scan_set_probes(state->scan, state->probes);
+	if (state->filter_qual)
+		cocoon_scan_set_filter(state->scan, state->filter_attrs, cocoon_row_filter, state);
 }
 
 static TupleTableSlot *
@@ -1104,6 +1153,7 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		ExplainPropertyUInteger("Cocoon Stripes Read", NULL, st.stripes_read, es);
 		ExplainPropertyUInteger("Cocoon Chunk Groups Skipped By Min/Max", NULL, st.chunks_skipped, es);
 		ExplainPropertyUInteger("Cocoon Chunk Groups Skipped By Bloom", NULL, st.chunks_skipped_bloom, es);
+		ExplainPropertyUInteger("Cocoon Chunk Groups Skipped By Filter", NULL, st.chunks_skipped_filter, es);
 		ExplainPropertyUInteger("Cocoon Bytes Decompressed", "bytes", st.bytes_decompressed, es);
 	}
 }

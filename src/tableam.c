@@ -260,6 +260,15 @@ typedef struct CocoonScanDescData
 	List	   *pins;
 	int			pin_idx;
 	uint32		pin_row;
+	/* late materialisation: quals evaluated on the filter columns first */
+	CocoonRowFilter filter_fn;
+	void	   *filter_arg;
+	Bitmapset  *filter_attrs;
+	bool		use_pass;		/* current chunk: emit only rows in pass[] */
+	uint32	   *pass;
+	uint32		npass;
+	uint32		pass_cap;
+	uint32		pass_pos;
 	/* rows of the current stripe (or pending buffer) deleted for our snapshot */
 	uint64	   *del_rows;
 	int			ndel;
@@ -329,6 +338,19 @@ cocoon_scan_set_bounds(TableScanDesc sscan, const CocoonScanBounds *bounds)
 	CocoonScanDesc scan = (CocoonScanDesc) sscan;
 
 	scan->bounds = *bounds;
+}
+
+void
+cocoon_scan_set_filter(TableScanDesc sscan, Bitmapset *filter_attrs,
+					   CocoonRowFilter fn, void *arg)
+{
+	CocoonScanDesc scan = (CocoonScanDesc) sscan;
+	MemoryContext old = MemoryContextSwitchTo(scan->cxt);
+
+	scan->filter_attrs = bms_copy(filter_attrs);
+	scan->filter_fn = fn;
+	scan->filter_arg = arg;
+	MemoryContextSwitchTo(old);
 }
 
 void
@@ -493,6 +515,56 @@ next_stripe_index(CocoonScanDesc scan)
 	return scan->stripe_pos < scan->nstripes ? scan->stripe_pos++ : -1;
 }
 
+/*
+ * Late materialisation: decode the columns the quals need, evaluate the
+ * quals on every row of chunk group scan->chunk and keep the passing rows
+ * in scan->pass.  Returns true (skip the chunk) when none passes: its other
+ * columns are never decoded.
+ */
+static bool
+scan_filter_chunk(CocoonScanDesc scan, TupleTableSlot *slot)
+{
+	StripeReader *sr = scan->sr;
+	const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(sr, scan->chunk, 0);
+	uint64		first_row = cocoon_stripe_header(sr)->first_row;
+	uint32		r;
+
+	cocoon_stripe_load_chunk(sr, scan->chunk, scan->filter_attrs);
+	if (cocoon_stripe_chunk_damaged(sr))
+		return true;
+	if (scan->pass_cap < d->nrows)
+	{
+		if (scan->pass)
+			pfree(scan->pass);
+		scan->pass = MemoryContextAlloc(scan->cxt, sizeof(uint32) * d->nrows);
+		scan->pass_cap = d->nrows;
+	}
+	scan->npass = 0;
+	for (r = 0; r < d->nrows; r++)
+	{
+		uint64		rowno = first_row + d->first + r;
+
+		if (scan->ndel > 0 && scan_row_deleted(scan, rowno))
+			continue;
+		cocoon_stripe_fill_slot(sr, r, slot, scan->filter_attrs);
+		cocoon_row_to_tid(rowno, &slot->tts_tid);
+		slot->tts_tableOid = RelationGetRelid(scan->rs_base.rs_rd);
+		if (scan->rs_base.rs_nkeys > 0 && !keys_match(scan, slot))
+			continue;
+		if (scan->filter_fn(scan->filter_arg, slot))
+			scan->pass[scan->npass++] = r;
+	}
+	ExecClearTuple(slot);
+	if (scan->npass == 0)
+	{
+		scan->stats.chunks_skipped_filter++;
+		return true;
+	}
+	scan->use_pass = true;
+	scan->pass_pos = 0;
+	return false;
+}
+
 static bool
 chunk_skippable(CocoonScanDesc scan, uint32 chunk)
 {
@@ -547,7 +619,18 @@ cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTable
 		CHECK_FOR_INTERRUPTS();
 		if (scan->sr)
 		{
-			if (scan->row < scan->chunk_nrows)
+			if (scan->use_pass && scan->pass_pos < scan->npass)
+			{
+				/* rows that passed the filter columns' quals */
+				uint32		r = scan->pass[scan->pass_pos++];
+
+				cocoon_stripe_fill_slot(scan->sr, r, slot, scan->attrs);
+				cocoon_row_to_tid(cocoon_stripe_header(scan->sr)->first_row +
+								  scan->chunk_first + r, &slot->tts_tid);
+				slot->tts_tableOid = RelationGetRelid(scan->rs_base.rs_rd);
+				return true;
+			}
+			if (!scan->use_pass && scan->row < scan->chunk_nrows)
 			{
 				uint32		r = scan->row++;
 				uint64		rowno = cocoon_stripe_header(scan->sr)->first_row +
@@ -560,15 +643,20 @@ cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTable
 				slot->tts_tableOid = RelationGetRelid(scan->rs_base.rs_rd);
 				if (scan->rs_base.rs_nkeys > 0 && !keys_match(scan, slot))
 					continue;
+				if (scan->filter_fn && !scan->filter_fn(scan->filter_arg, slot))
+					continue;
 				return true;
 			}
 			/* advance to the next chunk group that may hold matches */
+			scan->use_pass = false;
 			for (;;)
 			{
 				scan->chunk++;
 				if (scan->chunk >= cocoon_stripe_nchunks(scan->sr))
 					break;
 				if (chunk_skippable(scan, scan->chunk))
+					continue;
+				if (scan->filter_fn && scan_filter_chunk(scan, slot))
 					continue;
 				cocoon_stripe_load_chunk(scan->sr, scan->chunk, scan->attrs);
 				if (cocoon_stripe_chunk_damaged(scan->sr))
@@ -609,6 +697,7 @@ cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTable
 				scan->chunk = (uint32) -1;
 				scan->chunk_nrows = 0;
 				scan->row = 0;
+				scan->use_pass = false;
 				continue;
 			}
 			/* stripes done: this transaction's own pending rows */
@@ -629,6 +718,8 @@ cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTable
 					cocoon_pending_fetch(p, r, slot, scan->attrs);
 					slot->tts_tableOid = RelationGetRelid(scan->rs_base.rs_rd);
 					if (scan->rs_base.rs_nkeys > 0 && !keys_match(scan, slot))
+						continue;
+					if (scan->filter_fn && !scan->filter_fn(scan->filter_arg, slot))
 						continue;
 					return true;
 				}
