@@ -426,6 +426,7 @@ _PG_init(void)
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("cocoon");
 
+	cocoon_slot_init_ops();
 	RegisterXactCallback(cocoon_xact_callback, NULL);
 	RegisterSubXactCallback(cocoon_subxact_callback, NULL);
 	prev_object_access_hook = object_access_hook;

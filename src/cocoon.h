@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include "access/tableam.h"
+#include "executor/tuptable.h"
 #include "lib/ilist.h"
 #include "nodes/pg_list.h"
 #include "storage/itemptr.h"
@@ -105,6 +106,7 @@ typedef struct StripeEntry
 	bool		has_ts;
 	uint64		raw_bytes;
 	ItemPointerData dir_tid;	/* TID of the directory row */
+	TransactionId xmin;			/* transaction that inserted the rows */
 } StripeEntry;
 
 extern void cocoon_meta_insert_reserved(Relation rel, uint64 storage_id, StripeEntry *e);
@@ -186,7 +188,27 @@ extern bool cocoon_stripe_chunk_may_contain(StripeReader *sr, uint32 chunk, int 
 extern List *cocoon_stripe_verify(Relation rel, StripeEntry *e, List **problems_cols,
 								  List **problems_chunks);
 
+/*
+ * Cocoon's slots are virtual slots that also know the inserting transaction
+ * of the row they hold (xmin), which foreign-key triggers ask for.
+ */
+typedef struct CocoonTupleTableSlot
+{
+	VirtualTupleTableSlot base;
+	TransactionId xmin;
+} CocoonTupleTableSlot;
+
+extern TupleTableSlotOps TTSOpsCocoon;
+
+static inline void
+cocoon_slot_set_xmin(TupleTableSlot *slot, TransactionId xmin)
+{
+	if (slot->tts_ops == &TTSOpsCocoon)
+		((CocoonTupleTableSlot *) slot)->xmin = xmin;
+}
+
 /* tableam.c */
+extern void cocoon_slot_init_ops(void);
 extern const TableAmRoutine *cocoon_tableam(void);
 extern TM_Result cocoon_delete_row(Relation rel, ItemPointer tid, CommandId cid,
 								   Snapshot snapshot, bool wait, TM_FailureData *tmfd,

@@ -104,6 +104,7 @@ deform_stripe_tuple(Relation dir, HeapTuple tup, StripeEntry *e)
 	e->has_ts = DatumGetBool(values[Anum_stripe_has_ts - 1]);
 	e->raw_bytes = (uint64) DatumGetInt64(values[Anum_stripe_raw_bytes - 1]);
 	e->dir_tid = tup->t_self;
+	e->xmin = HeapTupleHeaderGetXmin(tup->t_data);
 }
 
 /*

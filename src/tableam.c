@@ -221,6 +221,7 @@ fetcher_fetch(RowFetcher *f, uint64 row, Snapshot snapshot, TupleTableSlot *slot
 	}
 	cocoon_row_to_tid(row, &slot->tts_tid);
 	slot->tts_tableOid = RelationGetRelid(f->rel);
+	cocoon_slot_set_xmin(slot, f->cur.xmin);
 	return true;
 }
 
@@ -228,10 +229,42 @@ fetcher_fetch(RowFetcher *f, uint64 row, Snapshot snapshot, TupleTableSlot *slot
  * Slot callbacks
  * ------------------------------------------------------------------------
  */
+TupleTableSlotOps TTSOpsCocoon;
+
+static Datum
+tts_cocoon_getsysattr(TupleTableSlot *slot, int attnum, bool *isnull)
+{
+	CocoonTupleTableSlot *cs = (CocoonTupleTableSlot *) slot;
+
+	*isnull = false;
+	switch (attnum)
+	{
+		case MinTransactionIdAttributeNumber:
+			return TransactionIdGetDatum(cs->xmin);
+		case MaxTransactionIdAttributeNumber:
+			return TransactionIdGetDatum(InvalidTransactionId);
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cocoon tables have no system column number %d", attnum),
+					 errhint("ctid, tableoid, xmin and xmax are available.")));
+	}
+	return (Datum) 0;
+}
+
+/* Called from _PG_init: a copy of the virtual slot's callbacks */
+void
+cocoon_slot_init_ops(void)
+{
+	TTSOpsCocoon = TTSOpsVirtual;
+	TTSOpsCocoon.base_slot_size = sizeof(CocoonTupleTableSlot);
+	TTSOpsCocoon.getsysattr = tts_cocoon_getsysattr;
+}
+
 static const TupleTableSlotOps *
 cocoon_slot_callbacks(Relation rel)
 {
-	return &TTSOpsVirtual;
+	return &TTSOpsCocoon;
 }
 
 /* ------------------------------------------------------------------------
@@ -256,6 +289,7 @@ typedef struct CocoonScanDescData
 	uint32		chunk;
 	uint32		chunk_nrows;
 	uint32		chunk_first;	/* row index of the chunk's first row */
+	TransactionId cur_xmin;		/* inserting transaction of the stripe */
 	uint32		row;
 	List	   *pins;
 	int			pin_idx;
@@ -549,6 +583,7 @@ scan_filter_chunk(CocoonScanDesc scan, TupleTableSlot *slot)
 		cocoon_stripe_fill_slot(sr, r, slot, scan->filter_attrs);
 		cocoon_row_to_tid(rowno, &slot->tts_tid);
 		slot->tts_tableOid = RelationGetRelid(scan->rs_base.rs_rd);
+		cocoon_slot_set_xmin(slot, scan->cur_xmin);
 		if (scan->rs_base.rs_nkeys > 0 && !keys_match(scan, slot))
 			continue;
 		if (scan->filter_fn(scan->filter_arg, slot))
@@ -628,6 +663,7 @@ cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTable
 				cocoon_row_to_tid(cocoon_stripe_header(scan->sr)->first_row +
 								  scan->chunk_first + r, &slot->tts_tid);
 				slot->tts_tableOid = RelationGetRelid(scan->rs_base.rs_rd);
+				cocoon_slot_set_xmin(slot, scan->cur_xmin);
 				return true;
 			}
 			if (!scan->use_pass && scan->row < scan->chunk_nrows)
@@ -641,6 +677,7 @@ cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTable
 				cocoon_stripe_fill_slot(scan->sr, r, slot, scan->attrs);
 				cocoon_row_to_tid(rowno, &slot->tts_tid);
 				slot->tts_tableOid = RelationGetRelid(scan->rs_base.rs_rd);
+				cocoon_slot_set_xmin(slot, scan->cur_xmin);
 				if (scan->rs_base.rs_nkeys > 0 && !keys_match(scan, slot))
 					continue;
 				if (scan->filter_fn && !scan->filter_fn(scan->filter_arg, slot))
@@ -684,6 +721,7 @@ cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTable
 
 				scan->sr = cocoon_stripe_open(scan->rs_base.rs_rd, e, scan->cxt);
 				scan->stats.stripes_read++;
+				scan->cur_xmin = e->xmin;
 				scan_load_deletes(scan, e->first_row, e->first_row + e->row_count);
 				if (cocoon_stripe_header(scan->sr)->natts == 0)
 				{
@@ -927,8 +965,8 @@ cocoon_delete_row(Relation rel, ItemPointer tid, CommandId cid, Snapshot snapsho
 	TM_Result	result;
 
 	if (wait)
-		LockTuple(rel, tid, ExclusiveLock);
-	else if (!ConditionalLockTuple(rel, tid, ExclusiveLock))
+		LockTuple(rel, tid, AccessExclusiveLock);
+	else if (!ConditionalLockTuple(rel, tid, AccessExclusiveLock))
 	{
 		tmfd->ctid = *tid;
 		tmfd->xmax = InvalidTransactionId;
@@ -976,7 +1014,7 @@ cocoon_delete_row(Relation rel, ItemPointer tid, CommandId cid, Snapshot snapsho
 		tmfd->cmax = InvalidCommandId;
 		if (was_update || updating)
 		{
-			UnlockTuple(rel, tid, ExclusiveLock);
+			UnlockTuple(rel, tid, AccessExclusiveLock);
 			ereport(ERROR,
 					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 					 errmsg("could not serialize access due to concurrent %s on cocoon table \"%s\"",
@@ -986,7 +1024,7 @@ cocoon_delete_row(Relation rel, ItemPointer tid, CommandId cid, Snapshot snapsho
 		result = TM_Deleted;
 		break;
 	}
-	UnlockTuple(rel, tid, ExclusiveLock);
+	UnlockTuple(rel, tid, AccessExclusiveLock);
 	return result;
 }
 
@@ -1023,10 +1061,11 @@ cocoon_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot,
 
 /*
  * Row locks (SELECT ... FOR UPDATE/SHARE, foreign keys, BEFORE triggers)
- * are heavyweight tuple locks held until the end of the transaction:
- * FOR UPDATE / NO KEY UPDATE take ExclusiveLock, FOR SHARE / KEY SHARE
- * ShareLock; a deleter (cocoon_delete_row) takes ExclusiveLock on the row
- * and so waits for them.  They live in the shared lock table, so locking
+ * are heavyweight tuple locks held until the end of the transaction, in
+ * the modes heap uses (KEY SHARE AccessShareLock, SHARE RowShareLock, NO
+ * KEY UPDATE ExclusiveLock, UPDATE AccessExclusiveLock); a deleter
+ * (cocoon_delete_row) takes AccessExclusiveLock on the row and so waits
+ * for all of them.  They live in the shared lock table, so locking
  * very many rows in one transaction needs max_locks_per_transaction.
  */
 static TM_Result
@@ -1035,8 +1074,10 @@ cocoon_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot,
 				  LockWaitPolicy wait_policy, uint8 flags,
 				  TM_FailureData *tmfd)
 {
-	LOCKMODE	lm = (mode == LockTupleExclusive || mode == LockTupleNoKeyExclusive) ?
-		ExclusiveLock : ShareLock;
+	/* the same heavyweight modes heap uses for its tuple locks */
+	LOCKMODE	lm = mode == LockTupleKeyShare ? AccessShareLock :
+		mode == LockTupleShare ? RowShareLock :
+		mode == LockTupleNoKeyExclusive ? ExclusiveLock : AccessExclusiveLock;
 	uint64		row = cocoon_tid_to_row(tid);
 	uint64		storage_id = cocoon_storage_exists(rel) ? cocoon_storage_id(rel, false) : 0;
 	RowFetcher	f;

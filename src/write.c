@@ -90,6 +90,7 @@ typedef struct WriteBuffer
 	Size		arena_left;
 	uint64		raw_bytes;
 	int			pins;
+	TransactionId xid;			/* the (sub)transaction inserting the rows */
 	bool		flushed;		/* written out or discarded: no longer pending */
 	bool		bulk;
 } WriteBuffer;
@@ -249,6 +250,7 @@ new_buffer(Relation rel, const CocoonOptions *opts, int64 part_key, bool bulk)
 	MemoryContextSwitchTo(old);
 
 	buf->storage_id = cocoon_storage_id(rel, true);
+	buf->xid = GetCurrentTransactionId();
 	cocoon_note_partition_interval(rel, opts->partition_interval);
 	reserve_more(buf, rel);
 	dlist_push_tail(&pending, &buf->node);
@@ -1194,6 +1196,7 @@ cocoon_pending_fetch(PendingRows *p, uint32 idx, TupleTableSlot *slot, Bitmapset
 	}
 	ExecStoreVirtualTuple(slot);
 	cocoon_row_to_tid(p->first_row + idx, &slot->tts_tid);
+	cocoon_slot_set_xmin(slot, b->xid);
 }
 
 /*

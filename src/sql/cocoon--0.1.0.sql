@@ -1,6 +1,7 @@
 /* src/sql/cocoon--0.1.0.sql */
 
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
+-- (cocoon's own tables are heap tables whatever default_table_access_method says)
 \echo Use "CREATE EXTENSION cocoon" to load this file. \quit
 
 -- Every object is schema-qualified and every function pins its search_path,
@@ -34,7 +35,7 @@ CREATE TABLE cocoon.stripe (
     has_ts      pg_catalog.bool NOT NULL,
     raw_bytes   pg_catalog.int8 NOT NULL,
     CONSTRAINT stripe_pkey PRIMARY KEY (storage_id, first_row)
-);
+) USING heap;
 -- part_key (the start time of the stripe's time partition) is set when the
 -- row is inserted and never changes, so it may be indexed: time-range
 -- lookups read only the stripes of the partitions they need.
@@ -53,7 +54,7 @@ CREATE TABLE cocoon.options (
     chunk_rows         pg_catalog.int4,
     partition_interval pg_catalog.interval,
     time_column        pg_catalog.name
-);
+) USING heap;
 SELECT pg_catalog.pg_extension_config_dump('cocoon.options', '');
 GRANT SELECT ON cocoon.options TO PUBLIC;
 
@@ -78,7 +79,7 @@ BEGIN
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_am a ON a.oid = c.relam
      WHERE c.oid = tbl;
     IF am IS DISTINCT FROM 'cocoon' THEN
-        RAISE EXCEPTION '"%" is not a cocoon table', tbl
+        RAISE EXCEPTION '"%" is not a cocoon table', (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = tbl)
           USING ERRCODE = 'wrong_object_type',
                 HINT = 'Create it with CREATE TABLE ... USING cocoon.';
     END IF;
@@ -242,7 +243,7 @@ CREATE TABLE cocoon.deleted (
     row_number  pg_catalog.int8 NOT NULL,
     updated     pg_catalog.bool NOT NULL,
     CONSTRAINT deleted_pkey PRIMARY KEY (storage_id, row_number)
-);
+) USING heap;
 REVOKE ALL ON cocoon.deleted FROM PUBLIC;
 
 -- ------------------------------------------------------------------------
@@ -317,7 +318,7 @@ CREATE TABLE cocoon.retention_policy (
     schedule  pg_catalog.text NOT NULL,
     jobid     pg_catalog.int8,
     created   pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
-);
+) USING heap;
 SELECT pg_catalog.pg_extension_config_dump('cocoon.retention_policy', '');
 REVOKE ALL ON cocoon.retention_policy FROM PUBLIC;
 GRANT SELECT ON cocoon.retention_policy TO PUBLIC;
@@ -423,7 +424,7 @@ CREATE TABLE cocoon.garbage (
     data_offset pg_catalog.int8 NOT NULL,
     data_length pg_catalog.int8 NOT NULL,
     CONSTRAINT garbage_pkey PRIMARY KEY (storage_id, first_row)
-);
+) USING heap;
 REVOKE ALL ON cocoon.garbage FROM PUBLIC;
 
 CREATE FUNCTION cocoon.compact(tbl pg_catalog.regclass,
