@@ -2,10 +2,9 @@
 # Physical streaming replication of cocoon tables: a standby made with
 # pg_basebackup returns exactly the primary's results after INSERT, COPY,
 # TRUNCATE, ALTER TABLE ... SET ACCESS METHOD, VACUUM FULL and compaction;
-# it never
-# shows rows of a transaction in progress on the primary (even once that
-# transaction's full stripes were written and replayed); and after promotion
-# its cocoon tables are writable.
+# it never shows rows of a transaction in progress on the primary (even once
+# that transaction's full stripes were written and replayed); and after
+# promotion its cocoon tables are writable.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
