@@ -163,7 +163,7 @@ is(eval { contents($dstc, 'r_noam_cocoon') } // "error: $@", $src_contents,
 is(eval { $dstc->safe_psql('r_noam_cocoon', $OPTIONS) } // "error: $@", $src_options,
 	'default_table_access_method = cocoon: options restored');
 ($ret, $out, $err) = $dstc->psql('r_noam_cocoon',
-	"SELECT cocoon.set_options('plain_heap', stripe_rows => 2000); SELECT stripe_rows FROM cocoon.options WHERE relid = 'plain_heap'::regclass");
+	"DO \$\$ BEGIN PERFORM cocoon.set_options('plain_heap', stripe_rows => 2000); END \$\$; SELECT stripe_rows FROM cocoon.options WHERE relid = 'plain_heap'::regclass");
 is($out, '2000', 'default_table_access_method = cocoon: set_options works') or diag $err;
 $dstc->stop;
 
