@@ -91,6 +91,7 @@ extern uint64 cocoon_logical_size(Relation rel);
 extern uint64 cocoon_free_ranges(Relation rel, CocoonFreeRange *ranges, int n, TimestampTz now);
 extern void cocoon_set_last_compaction(Relation rel, TimestampTz now);
 extern void cocoon_note_partition_interval(Relation rel, int64 interval);
+extern uint64 cocoon_take_free_range(Relation rel, uint64 len, uint64 below);
 
 /* meta.c: the stripe directory (heap table cocoon.stripe) */
 typedef struct StripeEntry

@@ -260,6 +260,15 @@ cocoon_meta_delete_storage(uint64 storage_id)
 		CatalogTupleDelete(dir, &tup->t_self);
 	systable_endscan(scan);
 	table_close(dir, RowExclusiveLock);
+
+	/* the file goes away with the storage: its garbage list too */
+	dir = table_open(cocoon_relname_oid("garbage"), RowExclusiveLock);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan(dir, cocoon_relname_oid("garbage_pkey"), true, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		CatalogTupleDelete(dir, &tup->t_self);
+	systable_endscan(scan);
+	table_close(dir, RowExclusiveLock);
 }
 
 /*

@@ -17,6 +17,7 @@
 #include "access/relation.h"
 #include "access/table.h"
 #include "catalog/pg_class.h"
+#include "catalog/partition.h"
 #include "catalog/pg_extension.h"
 #include "catalog/indexing.h"
 #include "catalog/pg_type.h"
@@ -43,6 +44,32 @@
  * Open relid for reading after checking that it is a cocoon table and that
  * the user may SELECT from it.
  */
+/*
+ * A partition's rows may be read or deleted through its partitioned
+ * ancestors as their privileges allow (partitions do not inherit grants).
+ */
+static bool
+ancestor_allows(Oid relid, AclMode mode)
+{
+	ListCell   *lc;
+
+	if (!get_rel_relispartition(relid))
+		return false;
+	foreach(lc, get_partition_ancestors(relid))
+	{
+		Oid			anc = lfirst_oid(lc);
+
+		if (pg_class_aclcheck(anc, GetUserId(), mode) == ACLCHECK_OK)
+		{
+			/* and the ancestor's row-level security would not apply */
+			if (check_enable_rls(anc, InvalidOid, true) == RLS_ENABLED)
+				return false;
+			return true;
+		}
+	}
+	return false;
+}
+
 static Relation
 open_cocoon_for_read(Oid relid)
 {
@@ -55,7 +82,7 @@ open_cocoon_for_read(Oid relid)
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation with OID %u does not exist", relid)));
 	acl = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
-	if (acl != ACLCHECK_OK)
+	if (acl != ACLCHECK_OK && !ancestor_allows(relid, ACL_SELECT))
 		aclcheck_error(acl, get_relkind_objtype(rel->rd_rel->relkind),
 					   RelationGetRelationName(rel));
 	if (!cocoon_is_cocoon_rel(rel))
@@ -108,11 +135,16 @@ cocoon_stats(PG_FUNCTION_ARGS)
 	{
 		StripeEntry *e = lfirst(lc);
 		StripeReader *sr = cocoon_stripe_open(rel, e, cxt);
+		uint64	   *del;
 
 		rows += e->row_count;
 		raw += e->raw_bytes;
 		data += e->data_length;
 		chunks += (uint64) cocoon_stripe_nchunks(sr) * cocoon_stripe_header(sr)->natts;
+		/* delete records of visible stripes only (not of retired ones) */
+		dead += cocoon_meta_deleted_in_range(cocoon_storage_id(rel, false), e->first_row,
+											 e->first_row + e->row_count,
+											 GetActiveSnapshot(), &del);
 		cocoon_stripe_close(sr);
 	}
 	if (cocoon_storage_exists(rel))
@@ -120,7 +152,6 @@ cocoon_stats(PG_FUNCTION_ARGS)
 		uint64		sid = cocoon_storage_id(rel, false);
 
 		meta_bytes = cocoon_meta_bytes(sid);
-		dead = cocoon_meta_count_deleted(sid, GetActiveSnapshot());
 		cocoon_read_metapage(rel, meta);
 		for (i = 0; i < meta->nfree && i < COCOON_MAX_FREE_RANGES; i++)
 			free_bytes += meta->free[i].length;
@@ -331,7 +362,8 @@ cocoon_drop_before(PG_FUNCTION_ARGS)
 				 errmsg("\"%s\" is not a cocoon table", RelationGetRelationName(rel)),
 				 errhint("For other tables use DELETE ... WHERE time_column < cutoff.")));
 	acl = pg_class_aclcheck(relid, GetUserId(), ACL_DELETE);
-	if (acl != ACLCHECK_OK && !pg_class_ownercheck(relid, GetUserId()))
+	if (acl != ACLCHECK_OK && !pg_class_ownercheck(relid, GetUserId()) &&
+		!ancestor_allows(relid, ACL_DELETE))
 		aclcheck_error(acl, get_relkind_objtype(rel->rd_rel->relkind),
 					   RelationGetRelationName(rel));
 	if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
@@ -572,6 +604,54 @@ cocoon_write_options(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_VOID();
 	check_owner(PG_GETARG_OID(0));
+	/* the same rules as cocoon.set_options, for callers that come here directly */
+	if (!PG_ARGISNULL(1))
+	{
+		char	   *c = TextDatumGetCString(PG_GETARG_DATUM(1));
+
+		if (strcmp(c, "none") != 0 && strcmp(c, "lz4") != 0 && strcmp(c, "zstd") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid value for cocoon option \"compression\": \"%s\"", c),
+					 errdetail("Allowed values are none, lz4 and zstd.")));
+	}
+	if (!PG_ARGISNULL(2) && (PG_GETARG_INT32(2) < 1 || PG_GETARG_INT32(2) > 19))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for cocoon option \"compression_level\": %d", PG_GETARG_INT32(2)),
+				 errdetail("Allowed values are 1 to 19.")));
+	if (!PG_ARGISNULL(3) && (PG_GETARG_INT32(3) < 1000 || PG_GETARG_INT32(3) > 10000000))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for cocoon option \"stripe_rows\": %d", PG_GETARG_INT32(3)),
+				 errdetail("Allowed values are 1000 to 10000000.")));
+	if (!PG_ARGISNULL(4) && (PG_GETARG_INT32(4) < 100 || PG_GETARG_INT32(4) > 1000000))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for cocoon option \"chunk_rows\": %d", PG_GETARG_INT32(4)),
+				 errdetail("Allowed values are 100 to 1000000.")));
+	if (!PG_ARGISNULL(5))
+	{
+		Interval   *iv = PG_GETARG_INTERVAL_P(5);
+
+		if (iv->time < 0 || iv->day < 0 || iv->month < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid value for cocoon option \"partition_interval\""),
+					 errdetail("The interval must be zero (no partitioning) or positive.")));
+	}
+	if (!PG_ARGISNULL(6) && NameStr(*PG_GETARG_NAME(6))[0] != '\0')
+	{
+		AttrNumber	attno = get_attnum(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(6)));
+		Oid			typ = attno > 0 ? get_atttype(PG_GETARG_OID(0), attno) : InvalidOid;
+
+		if (typ != TIMESTAMPTZOID && typ != TIMESTAMPOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid value for cocoon option \"time_column\": \"%s\"",
+							NameStr(*PG_GETARG_NAME(6))),
+					 errdetail("The time column must be a column of type timestamp with time zone or timestamp.")));
+	}
 	for (i = 0; i < 7; i++)
 	{
 		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';

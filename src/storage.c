@@ -504,3 +504,40 @@ cocoon_note_partition_interval(Relation rel, int64 interval)
 		meta->max_partition_interval = interval;
 	meta_end(buf, state);
 }
+
+/*
+ * Take len bytes from the free list, lowest fitting range first, only if
+ * they end at or below `below`.  Returns the offset, or PG_UINT64_MAX.
+ */
+uint64
+cocoon_take_free_range(Relation rel, uint64 len, uint64 below)
+{
+	Buffer		buf;
+	GenericXLogState *state;
+	CocoonMetaPageData *meta;
+	uint32		i;
+	uint64		off = PG_UINT64_MAX;
+
+	meta = meta_begin(rel, &buf, &state);
+	for (i = 0; i < meta->nfree && i < COCOON_MAX_FREE_RANGES; i++)
+	{
+		if (meta->free[i].length >= len && meta->free[i].offset + len <= below)
+		{
+			off = meta->free[i].offset;
+			meta->free[i].offset += len;
+			meta->free[i].length -= len;
+			if (meta->free[i].length == 0)
+			{
+				memmove(&meta->free[i], &meta->free[i + 1],
+						sizeof(CocoonFreeRange) * (meta->nfree - i - 1));
+				meta->nfree--;
+			}
+			break;
+		}
+	}
+	if (off == PG_UINT64_MAX)
+		GenericXLogAbort(state), UnlockReleaseBuffer(buf);
+	else
+		meta_end(buf, state);
+	return off;
+}

@@ -362,6 +362,59 @@ tid_in_dead_range(ItemPointer itemptr, void *state)
 	return false;
 }
 
+static int
+offset_desc_cmp(const ListCell *a, const ListCell *b)
+{
+	StripeEntry *x = lfirst(a);
+	StripeEntry *y = lfirst(b);
+
+	if (x->data_offset != y->data_offset)
+		return x->data_offset > y->data_offset ? -1 : 1;
+	return 0;
+}
+
+/*
+ * With AccessExclusiveLock held (no reader, no writer): move the stripes
+ * at the end of the used space down into free ranges, so that the end can
+ * be cut off the file.  A stripe moves byte for byte and its directory row
+ * is updated in place (row numbers and index entries stay valid).  Only
+ * stripes visible now are moved; retired ones still visible to an older
+ * snapshot keep their place.  Returns the new end of the used space.
+ */
+static uint64
+relocate_tail(Relation rel, uint64 storage_id, uint64 end)
+{
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	List	   *stripes = cocoon_meta_stripes(storage_id, snapshot, false);
+	ListCell   *lc;
+	uint64		new_end = end;
+
+	list_sort(stripes, offset_desc_cmp);
+	foreach(lc, stripes)
+	{
+		StripeEntry *e = lfirst(lc);
+		uint64		dst;
+		char	   *bytes;
+		CocoonFreeRange old;
+
+		CHECK_FOR_INTERRUPTS();
+		dst = cocoon_take_free_range(rel, e->data_length, e->data_offset);
+		if (dst == PG_UINT64_MAX)
+			break;				/* the last stripe cannot move: nothing to cut */
+		bytes = palloc_extended(e->data_length, MCXT_ALLOC_HUGE);
+		cocoon_storage_read(rel, e->data_offset, bytes, e->data_length);
+		cocoon_storage_write(rel, dst, bytes, e->data_length);
+		pfree(bytes);
+		old.offset = e->data_offset;
+		old.length = e->data_length;
+		e->data_offset = dst;
+		cocoon_meta_update_inplace(rel, storage_id, e);
+		new_end = cocoon_free_ranges(rel, &old, 1, GetCurrentTimestamp());
+	}
+	UnregisterSnapshot(snapshot);
+	return new_end;
+}
+
 void
 cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
 {
@@ -486,6 +539,8 @@ cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
 	/* bytes: back to the free list; a free tail may be cut off the file */
 	can_truncate = ConditionalLockRelation(rel, AccessExclusiveLock);
 	new_end = cocoon_free_ranges(rel, ranges, dead.n, GetCurrentTimestamp());
+	if (can_truncate)
+		new_end = relocate_tail(rel, storage_id, new_end);
 	if (can_truncate)
 	{
 		BlockNumber target = 1 + (BlockNumber) ((new_end + COCOON_PAGE_DATA - 1) / COCOON_PAGE_DATA);

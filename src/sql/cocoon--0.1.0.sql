@@ -285,8 +285,14 @@ BEGIN
         RETURN cocoon.drop_before_table(tbl, cutoff);
     END IF;
     IF NOT pg_catalog.has_table_privilege(tbl, 'DELETE') THEN
-        RAISE EXCEPTION 'permission denied for table %', tbl
+        RAISE EXCEPTION 'permission denied for table %', (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = tbl)
           USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF pg_catalog.row_security_active(tbl) THEN
+        RAISE EXCEPTION 'cocoon.drop_before cannot apply the row-level security policies of "%"',
+                        (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = tbl)
+          USING ERRCODE = 'feature_not_supported',
+                HINT = 'Use DELETE FROM ... WHERE time_column < cutoff, which applies them.';
     END IF;
     FOR part IN SELECT t.relid FROM pg_catalog.pg_partition_tree(tbl) t WHERE t.isleaf LOOP
         IF NOT EXISTS (SELECT 1 FROM cocoon.table_options o WHERE o.relid = part) THEN
@@ -296,7 +302,9 @@ BEGIN
         END IF;
         SELECT * INTO r FROM cocoon.time_range(part);
         SELECT o.time_column INTO tcol FROM cocoon.table_options o WHERE o.relid = part;
-        IF r.newest IS NOT NULL AND r.newest < cutoff AND tcol IS NOT NULL THEN
+        -- whole partitions go only for their owner (DROP needs ownership)
+        IF r.newest IS NOT NULL AND r.newest < cutoff AND tcol IS NOT NULL
+           AND pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = part), 'USAGE') THEN
             EXECUTE pg_catalog.format('SELECT count(*) FILTER (WHERE %I IS NULL), count(*) FROM %s',
                                       tcol, part) INTO nulls, n;
             IF nulls = 0 THEN
