@@ -1289,8 +1289,15 @@ cocoon_relation_vacuum(Relation rel, VacuumParams *params, BufferAccessStrategy 
 		return;
 
 	/*
+	 * First free what earlier compactions and retention retired, so that
+	 * the compaction below can write into that space.
+	 */
+	cocoon_reclaim(rel, bstrategy);
+
+	/*
 	 * Compaction past its threshold, if the stronger lock it needs can be
-	 * had without waiting (writers are busy otherwise: try next time).
+	 * had without waiting (writers are busy otherwise: try next time).  What
+	 * it retires is freed by the next VACUUM.
 	 */
 	if (cocoon_compaction_min_stripes > 0 &&
 		ConditionalLockRelation(rel, ShareRowExclusiveLock))
@@ -1305,7 +1312,6 @@ cocoon_relation_vacuum(Relation rel, VacuumParams *params, BufferAccessStrategy 
 							(long long) res.stripes_before, (long long) res.stripes_after,
 							(long long) res.rows_moved, (long long) res.rows_dropped)));
 	}
-	cocoon_reclaim(rel, bstrategy);
 
 	snapshot = RegisterSnapshot(GetTransactionSnapshot());
 	stripes = cocoon_meta_stripes(cocoon_storage_id(rel, false), snapshot, false);
