@@ -145,6 +145,7 @@ fetcher_fetch(RowFetcher *f, uint64 row, Snapshot snapshot, TupleTableSlot *slot
 	if (dirty)
 	{
 		snapshot->xmin = snapshot->xmax = InvalidTransactionId;
+		snapshot->speculativeToken = 0;
 		InitDirtySnapshot(local_dirty);
 		meta_snap = &local_dirty;
 	}
@@ -956,6 +957,24 @@ cocoon_multi_insert(Relation rel, TupleTableSlot **slots, int ntuples,
  * winner was an UPDATE, a serialization failure, since the new version of
  * the row cannot be followed: no update is ever lost silently.
  */
+/*
+ * Is the stripe holding row still current, i.e. not retired by a committed
+ * transaction (compaction, drop_before)?  Rows of this transaction's own
+ * buffers always are.
+ */
+static bool
+row_stripe_current(Relation rel, uint64 storage_id, uint64 row)
+{
+	SnapshotData dirty;
+	StripeEntry e;
+	bool		reserved;
+
+	if (cocoon_pending_find_row(rel, row, SnapshotAny, NULL))
+		return true;
+	InitDirtySnapshot(dirty);
+	return cocoon_meta_find_row(storage_id, row, &dirty, &e, &reserved);
+}
+
 TM_Result
 cocoon_delete_row(Relation rel, ItemPointer tid, CommandId cid, Snapshot snapshot,
 				  bool wait, TM_FailureData *tmfd, bool updating)
@@ -986,6 +1005,21 @@ cocoon_delete_row(Relation rel, ItemPointer tid, CommandId cid, Snapshot snapsho
 		InitDirtySnapshot(dirty);
 		if (!cocoon_meta_find_deleted(storage_id, row, &dirty, &xmin, &cmin, &was_update))
 		{
+			/*
+			 * The row may have moved: a compaction (or retention) that our
+			 * snapshot does not see may have retired its stripe and copied
+			 * it elsewhere.  Deleting the old copy would lose the change.
+			 */
+			if (!row_stripe_current(rel, storage_id, row))
+			{
+				/* as for a concurrent delete: skipped, or 40001 under RR */
+				UnlockTuple(rel, tid, AccessExclusiveLock);
+				tmfd->ctid = *tid;
+				tmfd->xmax = InvalidTransactionId;
+				tmfd->cmax = InvalidCommandId;
+				tmfd->traversed = false;
+				return TM_Deleted;
+			}
 			cocoon_meta_insert_deleted(storage_id, row, updating);
 			result = TM_Ok;
 			break;
@@ -1012,7 +1046,7 @@ cocoon_delete_row(Relation rel, ItemPointer tid, CommandId cid, Snapshot snapsho
 		}
 		/* deleted by a committed transaction our snapshot does not see */
 		tmfd->cmax = InvalidCommandId;
-		if (was_update || updating)
+		if (was_update)
 		{
 			UnlockTuple(rel, tid, AccessExclusiveLock);
 			ereport(ERROR,
@@ -1145,6 +1179,16 @@ cocoon_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot,
 		return TM_Deleted;
 	}
 
+	if (storage_id != 0 && !row_stripe_current(rel, storage_id, row))
+	{
+		if (IsolationUsesXactSnapshot())
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent compaction of cocoon table \"%s\"",
+							RelationGetRelationName(rel)),
+					 errhint("Retry the transaction.")));
+		return TM_Deleted;
+	}
 	fetcher_init(&f, rel);
 	found = fetcher_fetch(&f, row, SnapshotAny, slot);
 	if (found)

@@ -27,6 +27,7 @@ trap cleanup EXIT
 
 step "codec tests" make -C "$REPO/test/codec" -s check
 step "codec tests under ASan/UBSan" make -C "$REPO/test/codec" -s asan
+step "fuzzing the decoders (short run)" make -C "$REPO/test/fuzz" -s run FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 
 # pg_regress and TAP need a tree the postgres user can write to
 cp -r "$REPO" "$WORK/tree"
@@ -37,8 +38,13 @@ start_cluster "$WORK/cluster" "$PORT"
 
 regress() {
   as_pg "cd '$WORK/tree' && PGHOST='$WORK/cluster' PGPORT=$PORT PGUSER=postgres \
-    make -s installcheck PG_CONFIG=$PG_CONFIG TAP_TESTS= " || {
+    make -s installcheck PG_CONFIG=$PG_CONFIG TAP_TESTS= ISOLATION= " || {
       cat "$WORK/tree/regression.diffs" 2>/dev/null | head -200; return 1; }
+}
+isolation() {
+  as_pg "cd '$WORK/tree' && PGHOST='$WORK/cluster' PGPORT=$PORT PGUSER=postgres \
+    PGISOLATIONTIMEOUT=60 make -s installcheck PG_CONFIG=$PG_CONFIG TAP_TESTS= REGRESS= " || {
+      cat "$WORK/tree/output_iso/regression.diffs" 2>/dev/null | head -200; return 1; }
 }
 tap() {
   as_pg "cd '$WORK/tree' && PATH=$PGBIN:\$PATH make -s installcheck REGRESS= ISOLATION= \
@@ -47,6 +53,7 @@ tap() {
         [ -f "$f" ] && { echo "--- $f"; tail -40 "$f"; }; done; return 1; }
 }
 step "pg_regress suites" regress
+step "isolation tests (concurrent DML, locks, unique keys, compaction)" isolation
 if ls "$REPO"/test/t/*.pl >/dev/null 2>&1; then
   step "TAP tests" tap
 fi
@@ -54,6 +61,7 @@ stop_cluster "$WORK/cluster"
 
 step "client tests (python, node, rsyslog, psql)" bash "$REPO/test/clients/run.sh"
 step "prometheus-postgres-exporter serves cocoon_* metrics" bash "$REPO/test/exporter/run.sh"
+step "every README code block runs" env COCOON_IN_RUN_ALL=1 bash "$REPO/test/readme/run.sh"
 
 if [ -x "$REPO/bench/run" ]; then
   step "benchmark quick mode (cocoon answers = heap answers)" "$REPO/bench/run" --quick

@@ -76,7 +76,7 @@ decoded_bytes(const CocoonVector *v)
  * Check the promises of cocoon_decode for a successfully decoded vector and
  * touch all of its memory.
  */
-static void
+static inline void
 vec_check(const CocoonVector *v, CocoonValueKind kind, uint32_t fixed_len,
 		  const CocoonDecodeLimits *lim)
 {
@@ -182,7 +182,7 @@ vec_check(const CocoonVector *v, CocoonValueKind kind, uint32_t fixed_len,
 }
 
 /* Are two decoded vectors bit-for-bit the same? Prints why not. */
-static int
+static inline int
 vec_same(const CocoonVector *a, const CocoonVector *b)
 {
 	size_t		nbm = ((size_t) a->nrows + 7) / 8;
