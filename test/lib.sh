@@ -56,7 +56,7 @@ start_cluster() {
   local dir=$1 port=$2
   mkdir -p "$dir"
   [ "$(id -u)" = 0 ] && chown postgres "$dir"
-  as_pg "$PGBIN/initdb -D '$dir/data' -A trust -U postgres >'$dir/initdb.log' 2>&1"
+  as_pg "$PGBIN/initdb -D '$dir/data' -A trust -U postgres ${INITDB_OPTS:---data-checksums} >'$dir/initdb.log' 2>&1"
   cat >>"$dir/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $port
