@@ -23,6 +23,7 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/index.h"
+#include "catalog/pg_am.h"
 #include "catalog/storage.h"
 #include "catalog/storage_xlog.h"
 #include "commands/progress.h"
@@ -1461,6 +1462,17 @@ cocoon_index_build_range_scan(Relation table_rel, Relation index_rel,
 	bool		isnull[INDEX_MAX_KEYS];
 	double		reltuples = 0;
 	bool		ranged = (start_blockno != 0 || numblocks != InvalidBlockNumber);
+
+	/*
+	 * BRIN summarises ranges of the relation's physical blocks, but cocoon's
+	 * TIDs number rows, not pages: most rows would fall outside every range.
+	 */
+	if (index_rel->rd_rel->relam == BRIN_AM_OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("BRIN indexes are not supported on cocoon table \"%s\"",
+						RelationGetRelationName(table_rel)),
+				 errhint("Cocoon keeps min/max per chunk and skips by time on its own; use a btree index for point lookups.")));
 
 	estate = CreateExecutorState();
 	econtext = GetPerTupleExprContext(estate);
