@@ -73,13 +73,26 @@ cocoon_bloom_init(BloomBuilder *b)
 {
 	b->bits = palloc0(((size_t) 1 << BLOOM_BUILD_LOG2) / 8);
 	b->any = false;
+	b->log2 = BLOOM_BUILD_LOG2;
 }
 
+/*
+ * Start a filter for at most max_items distinct items.  It is built at 16
+ * bits per item (or 512 Kbit at most) and folded to size at the end, so a
+ * chunk of a few rows does not pay for clearing and counting 64 KB.
+ * Building at a smaller power of two gives exactly the filter folding a
+ * larger one would.
+ */
 void
-cocoon_bloom_reset(BloomBuilder *b)
+cocoon_bloom_reset(BloomBuilder *b, uint64 max_items)
 {
+	int			log2 = BLOOM_MIN_LOG2;
+
 	if (b->any)
-		memset(b->bits, 0, ((size_t) 1 << BLOOM_BUILD_LOG2) / 8);
+		memset(b->bits, 0, ((size_t) 1 << b->log2) / 8);
+	while (log2 < BLOOM_BUILD_LOG2 && ((uint64) 1 << log2) < max_items * 16)
+		log2++;
+	b->log2 = log2;
 	b->any = false;
 }
 
@@ -101,14 +114,14 @@ set_bits(uint64 *bits, uint32 mask, uint64 h)
 void
 cocoon_bloom_add_hash(BloomBuilder *b, uint64 h)
 {
-	set_bits(b->bits, ((uint32) 1 << BLOOM_BUILD_LOG2) - 1, h);
+	set_bits(b->bits, ((uint32) 1 << b->log2) - 1, h);
 	b->any = true;
 }
 
 void
 cocoon_bloom_add_value(BloomBuilder *b, const char *data, size_t len, bool trigrams)
 {
-	uint32		mask = ((uint32) 1 << BLOOM_BUILD_LOG2) - 1;
+	uint32		mask = ((uint32) 1 << b->log2) - 1;
 	size_t		i;
 
 	set_bits(b->bits, mask, cocoon_bloom_value_hash(data, len));
@@ -138,7 +151,7 @@ cocoon_bloom_add_value(BloomBuilder *b, const char *data, size_t len, bool trigr
 char *
 cocoon_bloom_finish(BloomBuilder *b, uint8 *log2, size_t *len)
 {
-	uint64		m = (uint64) 1 << BLOOM_BUILD_LOG2;
+	uint64		m = (uint64) 1 << b->log2;
 	uint64		nwords = m / 64;
 	uint64		set = 0;
 	uint64		i;
@@ -165,7 +178,8 @@ cocoon_bloom_finish(BloomBuilder *b, uint8 *log2, size_t *len)
 		nwords = half;
 		m /= 2;
 	}
-	*log2 = (uint8) target;
+	/* m is the final size (never more than built) */
+	*log2 = (uint8) pg_leftmost_one_pos64(m);
 	*len = m / 8;
 	out = palloc(*len);
 	memcpy(out, b->bits, *len);

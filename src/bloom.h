@@ -21,11 +21,12 @@ typedef struct BloomBuilder
 {
 	uint64	   *bits;			/* 2^BLOOM_BUILD_LOG2 bits */
 	bool		any;
+	int			log2;			/* size of the filter being built */
 } BloomBuilder;
 
 extern uint64 cocoon_bloom_value_hash(const char *data, size_t len);
 extern void cocoon_bloom_init(BloomBuilder *b);
-extern void cocoon_bloom_reset(BloomBuilder *b);
+extern void cocoon_bloom_reset(BloomBuilder *b, uint64 max_items);
 extern void cocoon_bloom_add_hash(BloomBuilder *b, uint64 h);
 extern void cocoon_bloom_add_value(BloomBuilder *b, const char *data, size_t len, bool trigrams);
 extern char *cocoon_bloom_finish(BloomBuilder *b, uint8 *log2, size_t *len);

@@ -239,6 +239,35 @@ cocoon_reserve_rows(Relation rel, uint64 count, uint64 extend_from, bool *extend
 }
 
 /*
+ * Take len bytes from the metapage's free list (already locked for
+ * writing): the lowest range that fits and ends at or below `below`.
+ * Returns the offset, or PG_UINT64_MAX.
+ */
+static uint64
+take_first_fit(CocoonMetaPageData *meta, uint64 len, uint64 below)
+{
+	uint32		i;
+
+	for (i = 0; i < meta->nfree && i < COCOON_MAX_FREE_RANGES; i++)
+	{
+		CocoonFreeRange *r = &meta->free[i];
+		uint64		off = r->offset;
+
+		if (r->length < len || off + len > below)
+			continue;
+		r->offset += len;
+		r->length -= len;
+		if (r->length == 0)
+		{
+			memmove(r, r + 1, sizeof(CocoonFreeRange) * (meta->nfree - i - 1));
+			meta->nfree--;
+		}
+		return off;
+	}
+	return PG_UINT64_MAX;
+}
+
+/*
  * Reserve len bytes of the logical space, and a stripe id.
  */
 uint64
@@ -251,27 +280,12 @@ cocoon_reserve_bytes(Relation rel, uint64 len, uint64 *stripe_id)
 
 	meta = meta_begin(rel, &buf, &state);
 	/* first fit among the ranges VACUUM freed */
+	off = take_first_fit(meta, len, PG_UINT64_MAX);
+	if (off != PG_UINT64_MAX)
 	{
-		uint32		i;
-
-		for (i = 0; i < meta->nfree && i < COCOON_MAX_FREE_RANGES; i++)
-		{
-			if (meta->free[i].length >= len)
-			{
-				off = meta->free[i].offset;
-				meta->free[i].offset += len;
-				meta->free[i].length -= len;
-				if (meta->free[i].length == 0)
-				{
-					memmove(&meta->free[i], &meta->free[i + 1],
-							sizeof(CocoonFreeRange) * (meta->nfree - i - 1));
-					meta->nfree--;
-				}
-				*stripe_id = meta->next_stripe_id++;
-				meta_end(buf, state);
-				return off;
-			}
-		}
+		*stripe_id = meta->next_stripe_id++;
+		meta_end(buf, state);
+		return off;
 	}
 	off = meta->next_offset;
 	if ((off + len) / COCOON_PAGE_DATA + 1 >= MaxBlockNumber)
@@ -515,28 +529,15 @@ cocoon_take_free_range(Relation rel, uint64 len, uint64 below)
 	Buffer		buf;
 	GenericXLogState *state;
 	CocoonMetaPageData *meta;
-	uint32		i;
-	uint64		off = PG_UINT64_MAX;
+	uint64		off;
 
 	meta = meta_begin(rel, &buf, &state);
-	for (i = 0; i < meta->nfree && i < COCOON_MAX_FREE_RANGES; i++)
-	{
-		if (meta->free[i].length >= len && meta->free[i].offset + len <= below)
-		{
-			off = meta->free[i].offset;
-			meta->free[i].offset += len;
-			meta->free[i].length -= len;
-			if (meta->free[i].length == 0)
-			{
-				memmove(&meta->free[i], &meta->free[i + 1],
-						sizeof(CocoonFreeRange) * (meta->nfree - i - 1));
-				meta->nfree--;
-			}
-			break;
-		}
-	}
+	off = take_first_fit(meta, len, below);
 	if (off == PG_UINT64_MAX)
-		GenericXLogAbort(state), UnlockReleaseBuffer(buf);
+	{
+		GenericXLogAbort(state);
+		UnlockReleaseBuffer(buf);
+	}
 	else
 		meta_end(buf, state);
 	return off;

@@ -746,7 +746,9 @@ encode_chunk(Relation rel, WriteBuffer *buf, int att, uint32 from, uint32 n,
 			MemoryContextSwitchTo(old);
 			bloom_builder_ready = true;
 		}
-		cocoon_bloom_reset(&bloom_builder);
+		/* a value hash, plus at most one trigram or jsonb item per byte */
+		cocoon_bloom_reset(&bloom_builder,
+						   vec.nvalues + (vec.kind == VK_FIXED ? 0 : vec.data_len));
 		for (k = 0; k < vec.nvalues; k++)
 		{
 			if (bmode == 3)
