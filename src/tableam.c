@@ -36,6 +36,8 @@
 #include "port/atomics.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
+#include "storage/proc.h"
+#include "storage/procarray.h"
 #include "storage/smgr.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -1332,6 +1334,22 @@ cocoon_relation_vacuum(Relation rel, VacuumParams *params, BufferAccessStrategy 
 
 	if (!cocoon_storage_exists(rel))
 		return;
+
+	/*
+	 * Lazy VACUUM marks its backend PROC_IN_VACUUM, so that other backends
+	 * leave its transaction out of their snapshots: that is only safe for a
+	 * transaction without an xid.  Cocoon's VACUUM writes (directory rows,
+	 * garbage, delete records), and readers that do not see its xid as
+	 * running would take its deletions for aborted ones and hint them so.
+	 * Run as an ordinary transaction instead.
+	 */
+	if (MyProc->statusFlags & PROC_IN_VACUUM)
+	{
+		LWLockAcquire(ProcArrayLock, LW_EXCLUSIVE);
+		MyProc->statusFlags &= ~PROC_IN_VACUUM;
+		ProcGlobal->statusFlags[MyProc->pgxactoff] = MyProc->statusFlags;
+		LWLockRelease(ProcArrayLock);
+	}
 
 	/*
 	 * First free what earlier compactions and retention retired, so that
