@@ -122,7 +122,7 @@ extern bool cocoon_meta_find_deleted(uint64 storage_id, uint64 row, Snapshot sna
 									 TransactionId *xmin, CommandId *cmin, bool *updated);
 extern int	cocoon_meta_deleted_in_range(uint64 storage_id, uint64 lo, uint64 hi,
 										 Snapshot snapshot, uint64 **rows);
-extern uint64 cocoon_meta_count_deleted(uint64 storage_id, Snapshot snapshot);
+extern uint64 cocoon_meta_count_deleted(uint64 storage_id, List *stripes, Snapshot snapshot);
 extern void cocoon_meta_retire_stripe(uint64 storage_id, StripeEntry *e);
 
 /* vacuum.c */

@@ -498,17 +498,26 @@ cocoon_meta_deleted_in_range(uint64 storage_id, uint64 lo, uint64 hi, Snapshot s
 }
 
 /*
- * Visible delete records of a storage (for statistics).
+ * Visible delete records of the given (visible) stripes: the rows deleted
+ * from them.  Records of stripes already retired do not count.
  */
 uint64
-cocoon_meta_count_deleted(uint64 storage_id, Snapshot snapshot)
+cocoon_meta_count_deleted(uint64 storage_id, List *stripes, Snapshot snapshot)
 {
-	uint64	   *rows;
-	int			n = cocoon_meta_deleted_in_range(storage_id, 0, PG_INT64_MAX, snapshot, &rows);
+	ListCell   *lc;
+	uint64		n = 0;
 
-	if (rows)
-		pfree(rows);
-	return (uint64) n;
+	foreach(lc, stripes)
+	{
+		StripeEntry *e = lfirst(lc);
+		uint64	   *rows;
+
+		n += cocoon_meta_deleted_in_range(storage_id, e->first_row,
+										  e->first_row + e->row_count, snapshot, &rows);
+		if (rows)
+			pfree(rows);
+	}
+	return n;
 }
 
 /*

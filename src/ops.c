@@ -135,16 +135,11 @@ cocoon_stats(PG_FUNCTION_ARGS)
 	{
 		StripeEntry *e = lfirst(lc);
 		StripeReader *sr = cocoon_stripe_open(rel, e, cxt);
-		uint64	   *del;
 
 		rows += e->row_count;
 		raw += e->raw_bytes;
 		data += e->data_length;
 		chunks += (uint64) cocoon_stripe_nchunks(sr) * cocoon_stripe_header(sr)->natts;
-		/* delete records of visible stripes only (not of retired ones) */
-		dead += cocoon_meta_deleted_in_range(cocoon_storage_id(rel, false), e->first_row,
-											 e->first_row + e->row_count,
-											 GetActiveSnapshot(), &del);
 		cocoon_stripe_close(sr);
 	}
 	if (cocoon_storage_exists(rel))
@@ -152,6 +147,7 @@ cocoon_stats(PG_FUNCTION_ARGS)
 		uint64		sid = cocoon_storage_id(rel, false);
 
 		meta_bytes = cocoon_meta_bytes(sid);
+		dead = cocoon_meta_count_deleted(sid, stripes, GetActiveSnapshot());
 		cocoon_read_metapage(rel, meta);
 		for (i = 0; i < meta->nfree && i < COCOON_MAX_FREE_RANGES; i++)
 			free_bytes += meta->free[i].length;

@@ -1380,7 +1380,7 @@ cocoon_relation_vacuum(Relation rel, VacuumParams *params, BufferAccessStrategy 
 	stripes = cocoon_meta_stripes(cocoon_storage_id(rel, false), snapshot, false);
 	foreach(lc, stripes)
 		ntuples += ((StripeEntry *) lfirst(lc))->row_count;
-	ntuples -= cocoon_meta_count_deleted(cocoon_storage_id(rel, false), snapshot);
+	ntuples -= cocoon_meta_count_deleted(cocoon_storage_id(rel, false), stripes, snapshot);
 	UnregisterSnapshot(snapshot);
 	vac_update_relstats(rel, RelationGetNumberOfBlocks(rel), Max(ntuples, 0), 0,
 						rel->rd_rel->relhasindex, InvalidTransactionId,
