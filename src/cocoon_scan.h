@@ -49,11 +49,16 @@ typedef struct CocoonScanStats
 	uint64		chunks_skipped_bloom;
 	uint64		chunks_skipped_filter;	/* no row passed the quals' columns */
 	uint64		bytes_decompressed;
+	uint64		stripes_skipped_topn;	/* below the k-th best row returned */
+	uint64		chunks_skipped_topn;
+	uint64		rows_skipped_topn;
 } CocoonScanStats;
 
 extern void cocoon_scan_set_attrs(TableScanDesc scan, Bitmapset *attrs);
 extern void cocoon_scan_set_bounds(TableScanDesc scan, const CocoonScanBounds *bounds);
 extern void cocoon_scan_set_probes(TableScanDesc scan, List *probes);
+extern void cocoon_scan_set_topn(TableScanDesc scan, AttrNumber ts_attno, bool desc,
+								 bool nulls_first, int k);
 
 /* Late materialisation: a row filter evaluated on filter_attrs first */
 typedef bool (*CocoonRowFilter) (void *arg, TupleTableSlot *slot);

@@ -84,6 +84,9 @@ typedef struct CocoonScanState
 	List	   *probe_specs;	/* int triplets: attno, kind, strategy */
 	List	   *probe_exprs;	/* ExprState list, one per probe */
 	List	   *probes;			/* CocoonProbe *, evaluated at scan start */
+	int			topn_k;			/* > 0: ORDER BY ts LIMIT k pruning */
+	bool		topn_desc;
+	bool		topn_nulls_first;
 	ExprState  *filter_qual;	/* the plan's quals, evaluated by the scan */
 	Bitmapset  *filter_attrs;	/* 0-based columns the quals reference */
 	CocoonScanStats last_stats;
@@ -390,6 +393,59 @@ column_fraction(RelOptInfo *rel, Bitmapset *attrs, bool all)
 	return Max(needed / total, 0.02);
 }
 
+/* Largest LIMIT (plus OFFSET) top-N pruning keeps ranks for */
+#define COCOON_TOPN_MAX		1000000
+
+/*
+ * Top-N pruning: does the query return only the first k rows of this
+ * relation's rows in time-column order?  That holds when the query level
+ * has a known LIMIT (root->limit_tuples is set only without grouping,
+ * aggregates, DISTINCT, window functions and set-returning functions),
+ * reads this one base relation (or an appendrel of which it is a member:
+ * each member returning its own first k still feeds the sort above every
+ * row of the first k overall), locks no rows, and sorts first by the time
+ * column with its type's default btree ordering.  Returns k, or 0.
+ */
+static int
+topn_for_rel(PlannerInfo *root, RelOptInfo *rel, AttrNumber ts_attno, Oid ts_type,
+			 bool *desc, bool *nulls_first)
+{
+	PathKey    *pk;
+	ListCell   *lc;
+	Oid			opclass;
+	bool		found = false;
+
+	if (ts_attno <= 0 || root->limit_tuples < 1 || root->limit_tuples > COCOON_TOPN_MAX)
+		return 0;
+	if (root->parse->rowMarks != NIL || root->sort_pathkeys == NIL)
+		return 0;
+	if (bms_membership(root->all_baserels) != BMS_SINGLETON)
+		return 0;
+	pk = linitial(root->sort_pathkeys);
+	if (pk->pk_eclass->ec_has_volatile)
+		return 0;
+	opclass = GetDefaultOpClass(ts_type, BTREE_AM_OID);
+	if (!OidIsValid(opclass) || pk->pk_opfamily != get_opclass_family(opclass))
+		return 0;
+	if (pk->pk_strategy != BTLessStrategyNumber && pk->pk_strategy != BTGreaterStrategyNumber)
+		return 0;
+	foreach(lc, pk->pk_eclass->ec_members)
+	{
+		EquivalenceMember *em = lfirst(lc);
+		Node	   *e = strip_relabel((Node *) em->em_expr);
+
+		if (IsA(e, Var) && ((Var *) e)->varno == rel->relid &&
+			((Var *) e)->varattno == ts_attno && ((Var *) e)->varlevelsup == 0 &&
+			exprType(e) == ts_type)
+			found = true;
+	}
+	if (!found)
+		return 0;
+	*desc = (pk->pk_strategy == BTGreaterStrategyNumber);
+	*nulls_first = pk->pk_nulls_first;
+	return (int) root->limit_tuples;
+}
+
 static void
 cocoon_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *rte)
 {
@@ -472,6 +528,28 @@ cocoon_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblE
 		seq_page_cost * rel->pages * colfrac * timefrac +
 		cpu_per_tuple * ntuples * timefrac +
 		rel->reltarget->cost.per_tuple * rel->rows;
+
+	/*
+	 * Under top-N pruning the scan reads about the chunk groups holding the
+	 * first k matching rows and returns little more than k rows: cost it so,
+	 * or the planner would sort every row in parallel workers instead.
+	 */
+	if (ts_attno > 0)
+	{
+		bool		desc,
+					nulls_first;
+		int			k = topn_for_rel(root, rel, ts_attno, ts_type, &desc, &nulls_first);
+
+		if (k > 0 && ntuples > 0)
+		{
+			double		sel = Max(rel->rows / ntuples, 1e-6);
+			double		frac = Min(1.0, ((double) k / sel + cocoon_chunk_rows_guc) / ntuples);
+
+			cp->path.total_cost = startup_cost +
+				(cp->path.total_cost - startup_cost) * frac;
+			cp->path.rows = clamp_row_est(Min(rel->rows, 2.0 * k));
+		}
+	}
 
 	/* a partial path for parallel plans */
 	if (rel->consider_parallel && rel->lateral_relids == NULL)
@@ -591,6 +669,20 @@ plan_cocoon_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 										   strategies, is_arrays, specs);
 		cscan->custom_exprs = list_concat(bounds, exprs);
 	}
+	/* top-N pruning: (k, desc, nulls_first), or NIL */
+	{
+		List	   *topn = NIL;
+		bool		desc,
+					nulls_first;
+		int			k = 0;
+
+		if (ts_attno > 0)
+			k = topn_for_rel(root, rel, ts_attno, get_atttype(rte->relid, ts_attno),
+							 &desc, &nulls_first);
+		if (k > 0)
+			topn = list_make3_int(k, desc ? 1 : 0, nulls_first ? 1 : 0);
+		cscan->custom_private = lappend(cscan->custom_private, topn);
+	}
 	return &cscan->scan.plan;
 }
 
@@ -663,6 +755,13 @@ begin_cocoon_scan(CustomScanState *node, EState *estate, int eflags)
 		}
 	}
 	state->probe_specs = (List *) list_nth(cscan->custom_private, 4);
+	{
+		List	   *topn = (List *) list_nth(cscan->custom_private, 5);
+
+		state->topn_k = topn ? linitial_int(topn) : 0;
+		state->topn_desc = topn ? lsecond_int(topn) != 0 : false;
+		state->topn_nulls_first = topn ? lthird_int(topn) != 0 : false;
+	}
 	{
 		int			nbounds = list_length(state->bound_strategies);
 		List	   *all = ExecInitExprList(cscan->custom_exprs, &node->ss.ps);
@@ -987,6 +1086,9 @@ start_scan(CocoonScanState *state)
 	cocoon_scan_set_probes(state->scan, state->probes);
 	if (state->filter_qual)
 		cocoon_scan_set_filter(state->scan, state->filter_attrs, cocoon_row_filter, state);
+	if (state->topn_k > 0)
+		cocoon_scan_set_topn(state->scan, state->ts_attno, state->topn_desc,
+							 state->topn_nulls_first, state->topn_k);
 }
 
 static TupleTableSlot *
@@ -1141,6 +1243,16 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		}
 		ExplainPropertyText("Cocoon Chunk Filters", buf.data, es);
 	}
+	if (state->topn_k > 0)
+	{
+		char	   *v = psprintf("%s %s NULLS %s, first %d rows",
+								 quote_identifier(NameStr(TupleDescAttr(desc, state->ts_attno - 1)->attname)),
+								 state->topn_desc ? "DESC" : "ASC",
+								 state->topn_nulls_first ? "FIRST" : "LAST",
+								 state->topn_k);
+
+		ExplainPropertyText("Cocoon Top-N", v, es);
+	}
 	if (es->analyze)
 	{
 		CocoonScanStats st = state->last_stats;
@@ -1155,6 +1267,12 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		ExplainPropertyUInteger("Cocoon Chunk Groups Skipped By Bloom", NULL, st.chunks_skipped_bloom, es);
 		ExplainPropertyUInteger("Cocoon Chunk Groups Skipped By Filter", NULL, st.chunks_skipped_filter, es);
 		ExplainPropertyUInteger("Cocoon Bytes Decompressed", "bytes", st.bytes_decompressed, es);
+		if (state->topn_k > 0)
+		{
+			ExplainPropertyUInteger("Cocoon Stripes Skipped By Top-N", NULL, st.stripes_skipped_topn, es);
+			ExplainPropertyUInteger("Cocoon Chunk Groups Skipped By Top-N", NULL, st.chunks_skipped_topn, es);
+			ExplainPropertyUInteger("Cocoon Rows Skipped By Top-N", NULL, st.rows_skipped_topn, es);
+		}
 	}
 }
 

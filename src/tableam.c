@@ -281,6 +281,32 @@ typedef struct CocoonParallelScanData
 	pg_atomic_uint64 next_stripe;
 } CocoonParallelScanData;
 
+/*
+ * Top-N pruning.  For a query "ORDER BY ts [DESC] LIMIT k" over this one
+ * table, the scan keeps the ranks of the k best rows it has returned; a
+ * stripe, chunk group or row whose best possible rank is strictly worse
+ * than the k-th of those cannot be among the first k rows of the sort
+ * above, so it is skipped.  Ties are kept, so secondary sort keys and WITH
+ * TIES stay right.  Ranks compare (cls, v): cls 2 is a NULL sorted first,
+ * 1 a value, 0 a NULL sorted last; v is the value, bit-inverted for ASC
+ * so that a larger rank is always better.
+ */
+typedef struct CocoonRank
+{
+	int32		cls;
+	int64		v;
+} CocoonRank;
+
+static inline int
+rank_cmp(CocoonRank a, CocoonRank b)
+{
+	if (a.cls != b.cls)
+		return a.cls < b.cls ? -1 : 1;
+	if (a.v != b.v)
+		return a.v < b.v ? -1 : 1;
+	return 0;
+}
+
 typedef struct CocoonScanDescData
 {
 	TableScanDescData rs_base;
@@ -327,6 +353,18 @@ typedef struct CocoonScanDescData
 	uint64		an_next;
 	uint64		an_end;
 	TupleTableSlot *an_slot;
+	/* top-N pruning (cocoon_scan_set_topn) */
+	bool		topn;
+	int			topn_attidx;	/* 0-based time column */
+	bool		topn_desc;
+	bool		topn_nulls_first;
+	int			topn_k;
+	int			topn_n;			/* ranks held in topn_heap */
+	CocoonRank *topn_heap;		/* min-heap of the k best ranks returned */
+	CocoonRank *pass_rank;		/* rank of each pass[] entry */
+	uint32	   *chunk_order;	/* chunk groups of the open stripe, best first */
+	uint32		chunk_pos;
+	Bitmapset  *filter_load;	/* columns the filter pass decodes */
 } CocoonScanDescData;
 
 typedef CocoonScanDescData *CocoonScanDesc;
@@ -392,6 +430,185 @@ cocoon_scan_set_filter(TableScanDesc sscan, Bitmapset *filter_attrs,
 }
 
 void
+cocoon_scan_set_topn(TableScanDesc sscan, AttrNumber ts_attno, bool desc,
+					 bool nulls_first, int k)
+{
+	CocoonScanDesc scan = (CocoonScanDesc) sscan;
+
+	/*
+	 * Parallel participants each keep their own k best: each returns at
+	 * least the first k of its own rows, so all of them together return at
+	 * least the first k overall.
+	 */
+	if (ts_attno <= 0 || k <= 0)
+		return;
+	scan->topn = true;
+	scan->topn_attidx = ts_attno - 1;
+	scan->topn_desc = desc;
+	scan->topn_nulls_first = nulls_first;
+	scan->topn_k = k;
+	scan->topn_n = 0;
+	scan->topn_heap = MemoryContextAlloc(scan->cxt, sizeof(CocoonRank) * k);
+}
+
+static inline CocoonRank
+rank_null(CocoonScanDesc scan)
+{
+	CocoonRank	r = {scan->topn_nulls_first ? 2 : 0, 0};
+
+	return r;
+}
+
+static inline CocoonRank
+rank_value(CocoonScanDesc scan, int64 v)
+{
+	CocoonRank	r = {1, scan->topn_desc ? v : ~v};
+
+	return r;
+}
+
+static const CocoonRank rank_top = {3, 0};
+
+/* The best rank a stripe can hold, from its directory row alone. */
+static CocoonRank
+stripe_best_rank(CocoonScanDesc scan, const StripeEntry *e)
+{
+	/*
+	 * Only partitioned stripes are known to hold no NULL time; a stripe
+	 * without times may predate the column (whose missing value is then
+	 * unknown here): both are "anything".
+	 */
+	if (!e->has_ts ||
+		(e->part_key == COCOON_NO_PARTITION && scan->topn_nulls_first))
+		return rank_top;
+	return rank_value(scan, scan->topn_desc ? e->max_ts : e->min_ts);
+}
+
+/* The best rank chunk group `chunk` of the open stripe can hold. */
+static CocoonRank
+chunk_best_rank(CocoonScanDesc scan, uint32 chunk)
+{
+	const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(scan->sr, chunk, scan->topn_attidx);
+
+	if (d == NULL)
+		return rank_top;		/* column added after the stripe was written */
+	if (d->nnulls == d->nrows)
+		return rank_null(scan);
+	if (d->nnulls > 0 && scan->topn_nulls_first)
+		return rank_null(scan);
+	if (!(d->flags & COCOON_CHUNK_HAS_MINMAX))
+		return rank_top;
+	return rank_value(scan, scan->topn_desc ? d->max_value : d->min_value);
+}
+
+/* The k-th best rank returned so far, once k rows have been returned. */
+static inline bool
+topn_threshold(CocoonScanDesc scan, CocoonRank *t)
+{
+	if (!scan->topn || scan->topn_n < scan->topn_k)
+		return false;
+	*t = scan->topn_heap[0];
+	return true;
+}
+
+/* Note the rank of a returned row in the min-heap of the k best. */
+static void
+topn_add(CocoonScanDesc scan, CocoonRank r)
+{
+	CocoonRank *h = scan->topn_heap;
+	int			n = scan->topn_n;
+	int			i;
+
+	if (n < scan->topn_k)
+	{
+		/* sift up */
+		i = n++;
+		while (i > 0 && rank_cmp(r, h[(i - 1) / 2]) < 0)
+		{
+			h[i] = h[(i - 1) / 2];
+			i = (i - 1) / 2;
+		}
+		h[i] = r;
+		scan->topn_n = n;
+		return;
+	}
+	if (rank_cmp(r, h[0]) <= 0)
+		return;
+	/* replace the worst and sift down */
+	i = 0;
+	for (;;)
+	{
+		int			c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && rank_cmp(h[c + 1], h[c]) < 0)
+			c++;
+		if (rank_cmp(h[c], r) >= 0)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = r;
+}
+
+typedef struct RankedStripe
+{
+	CocoonRank	best;
+	StripeEntry *e;
+} RankedStripe;
+
+static int
+ranked_stripe_cmp(const void *a, const void *b)
+{
+	const RankedStripe *x = a;
+	const RankedStripe *y = b;
+	int			c = rank_cmp(y->best, x->best);
+
+	if (c != 0)
+		return c;
+	return x->e->first_row < y->e->first_row ? -1 : x->e->first_row > y->e->first_row ? 1 : 0;
+}
+
+/* Order the stripes best first, so that the threshold rises early. */
+static void
+topn_sort_stripes(CocoonScanDesc scan)
+{
+	int			n = list_length(scan->stripes);
+	RankedStripe *arr;
+	ListCell   *lc;
+	int			i = 0;
+
+	if (n < 2)
+		return;
+	arr = palloc(sizeof(RankedStripe) * n);
+	foreach(lc, scan->stripes)
+	{
+		arr[i].e = lfirst(lc);
+		arr[i].best = stripe_best_rank(scan, arr[i].e);
+		i++;
+	}
+	qsort(arr, n, sizeof(RankedStripe), ranked_stripe_cmp);
+	i = 0;
+	foreach(lc, scan->stripes)
+		lfirst(lc) = arr[i++].e;
+	pfree(arr);
+}
+
+static int
+chunk_rank_cmp(const void *a, const void *b, void *arg)
+{
+	CocoonScanDesc scan = arg;
+	uint32		x = *(const uint32 *) a;
+	uint32		y = *(const uint32 *) b;
+	int			c = rank_cmp(chunk_best_rank(scan, y), chunk_best_rank(scan, x));
+
+	if (c != 0)
+		return c;
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+void
 cocoon_scan_set_probes(TableScanDesc sscan, List *probes)
 {
 	((CocoonScanDesc) sscan)->probes = probes;
@@ -423,6 +640,8 @@ scan_release(CocoonScanDesc scan)
 	scan->ndel = 0;
 	scan->del_pos = 0;
 	scan->started = false;
+	scan->topn_n = 0;
+	scan->chunk_order = NULL;
 }
 
 static void
@@ -472,6 +691,18 @@ scan_start(CocoonScanDesc scan)
 	}
 	scan->nstripes = list_length(scan->stripes);
 	scan->stats.stripes_skipped_time = scan->stats.stripes_total - scan->nstripes;
+	if (scan->topn)
+	{
+		topn_sort_stripes(scan);
+		/* the filter pass decodes the time column too, to rank the rows */
+		if (scan->filter_fn && scan->filter_attrs == NULL)
+			scan->filter_load = NULL;	/* the whole row already */
+		else
+			scan->filter_load = bms_add_member(bms_copy(scan->filter_attrs),
+											   scan->topn_attidx);
+	}
+	else
+		scan->filter_load = scan->filter_attrs;
 	scan->stripe_pos = 0;
 	/* a parallel worker leaves the leader's own pending rows to the leader */
 	if (!IsParallelWorker())
@@ -566,34 +797,92 @@ scan_filter_chunk(CocoonScanDesc scan, TupleTableSlot *slot)
 	const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(sr, scan->chunk, 0);
 	uint64		first_row = cocoon_stripe_header(sr)->first_row;
 	uint32		r;
+	bool		track = scan->topn &&
+		scan->topn_attidx < cocoon_stripe_header(sr)->natts;
+	CocoonRank	t;
 
-	cocoon_stripe_load_chunk(sr, scan->chunk, scan->filter_attrs);
+	cocoon_stripe_load_chunk(sr, scan->chunk, scan->filter_load);
 	if (cocoon_stripe_chunk_damaged(sr))
 		return true;
 	if (scan->pass_cap < d->nrows)
 	{
 		if (scan->pass)
 			pfree(scan->pass);
+		if (scan->pass_rank)
+			pfree(scan->pass_rank);
 		scan->pass = MemoryContextAlloc(scan->cxt, sizeof(uint32) * d->nrows);
+		scan->pass_rank = scan->topn ?
+			MemoryContextAlloc(scan->cxt, sizeof(CocoonRank) * d->nrows) : NULL;
 		scan->pass_cap = d->nrows;
 	}
 	scan->npass = 0;
+	if (scan->ndel > 0)
+	{
+		/* chunk groups may come out of row order (top-N): seek the deletes */
+		uint64		lo_row = first_row + d->first;
+		int			lo = 0,
+					hi = scan->ndel;
+
+		while (lo < hi)
+		{
+			int			mid = lo + (hi - lo) / 2;
+
+			if (scan->del_rows[mid] < lo_row)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		scan->del_pos = lo;
+	}
 	for (r = 0; r < d->nrows; r++)
 	{
 		uint64		rowno = first_row + d->first + r;
 
 		if (scan->ndel > 0 && scan_row_deleted(scan, rowno))
 			continue;
-		cocoon_stripe_fill_slot(sr, r, slot, scan->filter_attrs);
-		cocoon_row_to_tid(rowno, &slot->tts_tid);
-		slot->tts_tableOid = RelationGetRelid(scan->rs_base.rs_rd);
-		cocoon_slot_set_xmin(slot, scan->cur_xmin);
-		if (scan->rs_base.rs_nkeys > 0 && !keys_match(scan, slot))
-			continue;
-		if (scan->filter_fn(scan->filter_arg, slot))
-			scan->pass[scan->npass++] = r;
+		if (scan->filter_fn || scan->rs_base.rs_nkeys > 0)
+		{
+			cocoon_stripe_fill_slot(sr, r, slot, scan->filter_load);
+			cocoon_row_to_tid(rowno, &slot->tts_tid);
+			slot->tts_tableOid = RelationGetRelid(scan->rs_base.rs_rd);
+			cocoon_slot_set_xmin(slot, scan->cur_xmin);
+			if (scan->rs_base.rs_nkeys > 0 && !keys_match(scan, slot))
+				continue;
+			if (scan->filter_fn && !scan->filter_fn(scan->filter_arg, slot))
+				continue;
+		}
+		if (track)
+		{
+			bool		isnull;
+			Datum		v = cocoon_stripe_value(sr, scan->topn_attidx, r, &isnull);
+			CocoonRank	rk = isnull ? rank_null(scan) : rank_value(scan, DatumGetInt64(v));
+
+			/* a row below the threshold already is not returned at all */
+			if (topn_threshold(scan, &t) && rank_cmp(rk, t) < 0)
+			{
+				scan->stats.rows_skipped_topn++;
+				continue;
+			}
+			scan->pass_rank[scan->npass] = rk;
+			topn_add(scan, rk);
+		}
+		scan->pass[scan->npass++] = r;
 	}
 	ExecClearTuple(slot);
+	/* drop the rows the chunk's own later rows pushed below the threshold */
+	if (track && topn_threshold(scan, &t))
+	{
+		uint32		i,
+					n = 0;
+
+		for (i = 0; i < scan->npass; i++)
+		{
+			if (rank_cmp(scan->pass_rank[i], t) >= 0)
+				scan->pass[n++] = scan->pass[i];
+		}
+		scan->stats.rows_skipped_topn += scan->npass - n;
+		scan->npass = n;
+	}
 	if (scan->npass == 0)
 	{
 		scan->stats.chunks_skipped_filter++;
@@ -608,7 +897,13 @@ static bool
 chunk_skippable(CocoonScanDesc scan, uint32 chunk)
 {
 	ListCell   *lc;
+	CocoonRank	t;
 
+	if (topn_threshold(scan, &t) && rank_cmp(chunk_best_rank(scan, chunk), t) < 0)
+	{
+		scan->stats.chunks_skipped_topn++;
+		return true;
+	}
 	if (scan->bounds.has_ts &&
 		!cocoon_stripe_chunk_may_match_ts(scan->sr, chunk, scan->bounds.ts_attno,
 										  scan->bounds.ts_lo, scan->bounds.ts_hi))
@@ -692,12 +987,24 @@ cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTable
 			scan->use_pass = false;
 			for (;;)
 			{
-				scan->chunk++;
-				if (scan->chunk >= cocoon_stripe_nchunks(scan->sr))
-					break;
+				if (scan->chunk_order)
+				{
+					if (scan->chunk_pos >= cocoon_stripe_nchunks(scan->sr))
+					{
+						scan->chunk = cocoon_stripe_nchunks(scan->sr);
+						break;
+					}
+					scan->chunk = scan->chunk_order[scan->chunk_pos++];
+				}
+				else
+				{
+					scan->chunk++;
+					if (scan->chunk >= cocoon_stripe_nchunks(scan->sr))
+						break;
+				}
 				if (chunk_skippable(scan, scan->chunk))
 					continue;
-				if (scan->filter_fn && scan_filter_chunk(scan, slot))
+				if ((scan->filter_fn || scan->topn) && scan_filter_chunk(scan, slot))
 					continue;
 				cocoon_stripe_load_chunk(scan->sr, scan->chunk, scan->attrs);
 				if (cocoon_stripe_chunk_damaged(scan->sr))
@@ -722,7 +1029,13 @@ cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTable
 			if (i >= 0)
 			{
 				StripeEntry *e = list_nth(scan->stripes, i);
+				CocoonRank	t;
 
+				if (topn_threshold(scan, &t) && rank_cmp(stripe_best_rank(scan, e), t) < 0)
+				{
+					scan->stats.stripes_skipped_topn++;
+					continue;
+				}
 				scan->sr = cocoon_stripe_open(scan->rs_base.rs_rd, e, scan->cxt);
 				scan->stats.stripes_read++;
 				scan->cur_xmin = e->xmin;
@@ -740,6 +1053,21 @@ cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTable
 				scan->chunk_nrows = 0;
 				scan->row = 0;
 				scan->use_pass = false;
+				if (scan->chunk_order)
+					pfree(scan->chunk_order);
+				scan->chunk_order = NULL;
+				if (scan->topn)
+				{
+					uint32		n = cocoon_stripe_nchunks(scan->sr);
+					uint32		c;
+
+					/* chunk groups best first, like the stripes */
+					scan->chunk_order = MemoryContextAlloc(scan->cxt, sizeof(uint32) * Max(n, 1));
+					for (c = 0; c < n; c++)
+						scan->chunk_order[c] = c;
+					qsort_arg(scan->chunk_order, n, sizeof(uint32), chunk_rank_cmp, scan);
+					scan->chunk_pos = 0;
+				}
 				continue;
 			}
 			/* stripes done: this transaction's own pending rows */
