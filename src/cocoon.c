@@ -175,6 +175,62 @@ default_time_column(TupleDesc desc)
 }
 
 /*
+ * The time column an option value names: NULL for the default (the first
+ * timestamp column), '' for none.
+ */
+AttrNumber
+cocoon_time_column_named(Relation rel, const char *name)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			i;
+
+	if (name == NULL)
+		return default_time_column(desc);
+	for (i = 0; i < desc->natts && name[0] != '\0'; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0 &&
+			(att->atttypid == TIMESTAMPTZOID || att->atttypid == TIMESTAMPOID))
+			return att->attnum;
+	}
+	return 0;
+}
+
+/*
+ * The stripe directory's partition keys and time ranges, which time pruning,
+ * top-N pruning and drop_before trust, describe the time column the rows
+ * were written with.  So while the table holds rows the time column cannot
+ * become another column; it can be turned off (nothing is pruned by time
+ * then).  ALTER TABLE rewrites start a new storage and may change it.
+ */
+void
+cocoon_check_time_column_change(Relation rel, AttrNumber new_attno)
+{
+	CocoonMetaPageData meta;
+	TupleDesc	desc = RelationGetDescr(rel);
+	AttrNumber	old;
+
+	/* stripes written without a time column suit any (see meta.c) */
+	if (new_attno == 0 || !cocoon_storage_exists(rel))
+		return;
+	cocoon_read_metapage(rel, &meta);
+	old = meta.time_attno;
+	if (old == 0 || old == new_attno || meta.next_row == 0)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("cannot change the time column of cocoon table \"%s\" while it holds rows",
+					RelationGetRelationName(rel)),
+			 (old <= desc->natts && !TupleDescAttr(desc, old - 1)->attisdropped) ?
+			 errdetail("Its stripes are partitioned and pruned by column \"%s\".",
+					   NameStr(TupleDescAttr(desc, old - 1)->attname)) :
+			 errdetail("Its stripes are partitioned and pruned by a column since dropped."),
+			 errhint("TRUNCATE it first, or copy its rows into a new table: CREATE TABLE new (LIKE \"%s\") USING cocoon, set its options, then INSERT INTO new SELECT * FROM \"%s\".",
+					 RelationGetRelationName(rel), RelationGetRelationName(rel))));
+}
+
+/*
  * Resolve the options in force for rel: the GUC defaults, overridden by the
  * table's row in cocoon.options.
  */
@@ -315,6 +371,47 @@ cocoon_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 	if (prev_object_access_hook)
 		prev_object_access_hook(access, classId, objectId, subId, arg);
 
+	/* ALTER TABLE ... DROP COLUMN of the time column */
+	if (access == OAT_DROP && classId == RelationRelationId && subId > 0)
+	{
+		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(objectId));
+		Oid			am = cocoon_am_oid();
+		bool		ours = false;
+
+		if (HeapTupleIsValid(tup))
+		{
+			Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
+
+			ours = OidIsValid(am) && cls->relam == am &&
+				(cls->relkind == RELKIND_RELATION || cls->relkind == RELKIND_MATVIEW);
+			ReleaseSysCache(tup);
+		}
+		if (ours && OidIsValid(cocoon_relname_oid_missing_ok("stripe")))
+		{
+			Relation	rel = relation_open(objectId, AccessShareLock);
+			CocoonOptions opts;
+
+			cocoon_get_options(rel, &opts);
+			if (opts.time_attno == subId)
+			{
+				/* the next timestamp column would take over (by default) */
+				TupleDesc	desc = RelationGetDescr(rel);
+				AttrNumber	next = 0;
+				int			i;
+
+				for (i = 0; i < desc->natts && next == 0; i++)
+				{
+					Form_pg_attribute att = TupleDescAttr(desc, i);
+
+					if (!att->attisdropped && att->attnum != subId &&
+						(att->atttypid == TIMESTAMPTZOID || att->atttypid == TIMESTAMPOID))
+						next = att->attnum;
+				}
+				cocoon_check_time_column_change(rel, next);
+			}
+			relation_close(rel, AccessShareLock);
+		}
+	}
 	if (access == OAT_DROP && classId == RelationRelationId && subId == 0)
 	{
 		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(objectId));

@@ -72,6 +72,8 @@ extern char *cocoon_partition_interval_guc;
 extern bool cocoon_skip_damaged_chunks;
 extern bool cocoon_enable_custom_scan;
 extern void cocoon_get_options(Relation rel, CocoonOptions *opts);
+extern AttrNumber cocoon_time_column_named(Relation rel, const char *name);
+extern void cocoon_check_time_column_change(Relation rel, AttrNumber new_attno);
 extern Oid	cocoon_namespace_oid(void);
 extern Oid	cocoon_relname_oid(const char *relname);
 extern Oid	cocoon_am_oid(void);
@@ -90,7 +92,7 @@ extern void cocoon_read_metapage(Relation rel, CocoonMetaPageData *meta);
 extern uint64 cocoon_logical_size(Relation rel);
 extern uint64 cocoon_free_ranges(Relation rel, CocoonFreeRange *ranges, int n, TimestampTz now);
 extern void cocoon_set_last_compaction(Relation rel, TimestampTz now);
-extern void cocoon_note_partition_interval(Relation rel, int64 interval);
+extern void cocoon_note_partition_interval(Relation rel, int64 interval, AttrNumber time_attno);
 extern uint64 cocoon_take_free_range(Relation rel, uint64 len, uint64 below);
 
 /* meta.c: the stripe directory (heap table cocoon.stripe) */

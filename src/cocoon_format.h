@@ -64,7 +64,8 @@ typedef struct CocoonMetaPageData
 	uint64		bytes_reclaimed;	/* total freed by VACUUM */
 	int64		max_partition_interval; /* widest partition_interval used */
 	uint32		nfree;			/* entries used in free[] */
-	uint32		pad;
+	int16		time_attno;		/* time column stripes were written with, 0 = none yet */
+	uint16		pad;
 	CocoonFreeRange free[COCOON_MAX_FREE_RANGES];	/* sorted by offset */
 } CocoonMetaPageData;
 

@@ -359,8 +359,11 @@ cocoon_meta_stripes_in_range(uint64 storage_id, Snapshot snapshot,
 				continue;
 			}
 			(*total)++;
-			/* no row of a stripe without times can satisfy a time comparison */
-			if (!e->has_ts || e->max_ts < lo || e->min_ts > hi)
+			/*
+			 * A stripe without times holds NULL times only, or predates the
+			 * time column (whose missing value the chunk check sees): kept.
+			 */
+			if (e->has_ts && (e->max_ts < lo || e->min_ts > hi))
 			{
 				pfree(e);
 				continue;

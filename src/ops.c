@@ -384,9 +384,13 @@ cocoon_drop_before(PG_FUNCTION_ARGS)
 		StripeEntry *e = lfirst(lc);
 
 		CHECK_FOR_INTERRUPTS();
-		if (!e->has_ts || e->min_ts >= cutoff)
+		/*
+		 * A stripe without times (written while the time column was off,
+		 * or holding NULL times only) is checked row by row.
+		 */
+		if (e->has_ts && e->min_ts >= cutoff)
 			continue;
-		if (e->max_ts < cutoff)
+		if (e->has_ts && e->max_ts < cutoff)
 		{
 			/* the whole stripe: a metadata change */
 			uint64	   *del;
@@ -410,6 +414,8 @@ cocoon_drop_before(PG_FUNCTION_ARGS)
 				uint32		r;
 
 				if (d && (d->flags & COCOON_CHUNK_HAS_MINMAX) && d->min_value >= cutoff)
+					continue;
+				if (d && d->nnulls == d->nrows)
 					continue;
 				cocoon_stripe_load_chunk(sr, c, attrs);
 				for (r = 0; d && r < d->nrows; r++)
@@ -648,6 +654,16 @@ cocoon_write_options(PG_FUNCTION_ARGS)
 							NameStr(*PG_GETARG_NAME(6))),
 					 errdetail("The time column must be a column of type timestamp with time zone or timestamp.")));
 	}
+	if (!PG_ARGISNULL(6))
+	{
+		/* writers wait, so none buffers rows under the old time column */
+		Relation	rel = relation_open(PG_GETARG_OID(0), ShareRowExclusiveLock);
+
+		if (cocoon_is_cocoon_rel(rel))
+			cocoon_check_time_column_change(rel,
+											cocoon_time_column_named(rel, NameStr(*PG_GETARG_NAME(6))));
+		relation_close(rel, NoLock);
+	}
 	for (i = 0; i < 7; i++)
 	{
 		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
@@ -677,6 +693,13 @@ cocoon_delete_options(PG_FUNCTION_ARGS)
 	bool		isnull;
 
 	check_owner(PG_GETARG_OID(0));
+	{
+		Relation	rel = relation_open(PG_GETARG_OID(0), ShareRowExclusiveLock);
+
+		if (cocoon_is_cocoon_rel(rel))
+			cocoon_check_time_column_change(rel, cocoon_time_column_named(rel, NULL));
+		relation_close(rel, NoLock);
+	}
 	values[0] = PG_GETARG_DATUM(0);
 	run_as_extension_owner("DELETE FROM cocoon.options WHERE relid = $1",
 						   1, types, values, " ", &isnull);

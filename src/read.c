@@ -220,7 +220,11 @@ cocoon_stripe_chunk_may_match_ts(StripeReader *sr, uint32 chunk, AttrNumber attn
 {
 	const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(sr, chunk, attno - 1);
 
-	if (d == NULL || !(d->flags & COCOON_CHUNK_HAS_MINMAX))
+	if (d == NULL)
+		return true;				/* column added later: its missing value */
+	if (d->nrows > 0 && d->nnulls == d->nrows)
+		return false;			/* NULL satisfies no comparison */
+	if (!(d->flags & COCOON_CHUNK_HAS_MINMAX))
 		return true;
 	return !(d->max_value < lo || d->min_value > hi);
 }

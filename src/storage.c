@@ -500,10 +500,12 @@ cocoon_set_last_compaction(Relation rel, TimestampTz now)
 /*
  * Remember the widest partition interval stripes were written with, so
  * that a time-range lookup knows how far before its lower bound a
- * partition may start (meta.c).  Written only when it grows.
+ * partition may start (meta.c), and the time column their partitions and
+ * time ranges describe (cocoon_check_time_column_change).  Written only
+ * when either changes.
  */
 void
-cocoon_note_partition_interval(Relation rel, int64 interval)
+cocoon_note_partition_interval(Relation rel, int64 interval, AttrNumber time_attno)
 {
 	CocoonMetaPageData cur;
 	Buffer		buf;
@@ -511,11 +513,14 @@ cocoon_note_partition_interval(Relation rel, int64 interval)
 	CocoonMetaPageData *meta;
 
 	cocoon_read_metapage(rel, &cur);
-	if (cur.max_partition_interval >= interval)
+	if (cur.max_partition_interval >= interval &&
+		(time_attno == 0 || cur.time_attno == time_attno))
 		return;
 	meta = meta_begin(rel, &buf, &state);
 	if (meta->max_partition_interval < interval)
 		meta->max_partition_interval = interval;
+	if (time_attno != 0)
+		meta->time_attno = time_attno;
 	meta_end(buf, state);
 }
 

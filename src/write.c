@@ -251,7 +251,7 @@ new_buffer(Relation rel, const CocoonOptions *opts, int64 part_key, bool bulk)
 
 	buf->storage_id = cocoon_storage_id(rel, true);
 	buf->xid = GetCurrentTransactionId();
-	cocoon_note_partition_interval(rel, opts->partition_interval);
+	cocoon_note_partition_interval(rel, opts->partition_interval, opts->time_attno);
 	reserve_more(buf, rel);
 	dlist_push_tail(&pending, &buf->node);
 	return buf;
