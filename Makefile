@@ -4,7 +4,8 @@ EXTENSION = cocoon
 MODULE_big = cocoon
 CODEC_SRCS = $(sort $(wildcard src/codec/*.c))
 OBJS = src/cocoon.o src/storage.o src/meta.o src/write.o src/read.o \
-       src/tableam.o src/scan.o src/ops.o src/bloom.o src/vacuum.o $(CODEC_SRCS:.c=.o)
+       src/tableam.o src/scan.o src/agg.o src/ops.o src/bloom.o src/vacuum.o \
+       $(CODEC_SRCS:.c=.o)
 DATA = src/sql/cocoon--0.1.0.sql
 PGFILEDESC = "cocoon - columnar table access method for log data"
 

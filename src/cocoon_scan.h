@@ -12,6 +12,8 @@
 #define COCOON_SCAN_H
 
 #include "access/relscan.h"
+#include "executor/tuptable.h"
+#include "utils/snapshot.h"
 #include "nodes/bitmapset.h"
 
 typedef struct CocoonScanBounds
@@ -65,6 +67,55 @@ typedef bool (*CocoonRowFilter) (void *arg, TupleTableSlot *slot);
 extern void cocoon_scan_set_filter(TableScanDesc scan, Bitmapset *filter_attrs,
 								   CocoonRowFilter fn, void *arg);
 extern void cocoon_scan_get_stats(TableScanDesc scan, CocoonScanStats *out);
+
+/* A chunk group's passing rows, for aggregation without slots */
+typedef struct CocoonBatch
+{
+	struct StripeReader *sr;	/* its columns (cocoon_stripe_column) */
+	const uint32 *rows;			/* row indexes within the chunk; NULL: 0..nrows-1 */
+	uint32		nrows;
+	bool		from_slot;		/* one pending row, in the slot instead */
+} CocoonBatch;
+
+extern bool cocoon_scan_next_batch(TableScanDesc scan, TupleTableSlot *slot, CocoonBatch *b);
+
+/* agg.c: aggregates over decoded column arrays */
+typedef enum CocoonAggKind
+{
+	CAGG_COUNT_STAR = 1,
+	CAGG_COUNT,
+	CAGG_SUM_INT,				/* int2, int4 -> int8 */
+	CAGG_SUM_INT8,				/* -> numeric */
+	CAGG_SUM_FLOAT4,
+	CAGG_SUM_FLOAT8,
+	CAGG_AVG_INT,				/* int2, int4, int8 -> numeric */
+	CAGG_AVG_FLOAT,				/* float4, float8 -> float8 */
+	CAGG_MIN,
+	CAGG_MAX
+} CocoonAggKind;
+
+typedef struct CocoonAggAcc
+{
+	int			kind;			/* CocoonAggKind */
+	int			attidx;			/* 0-based argument column; -1 for count(*) */
+	Oid			type;			/* argument type */
+	bool		is_float;
+	int64		count;			/* non-NULL inputs (rows for count(*)) */
+	int128		isum;
+	float8		fsum;
+	float4		f4sum;
+	float8		N,
+				Sx,
+				Sxx;			/* float8_accum's state */
+	Datum		best;			/* min/max */
+} CocoonAggAcc;
+
+extern int	cocoon_agg_kind(Oid aggfnoid);
+extern void cocoon_agg_init(CocoonAggAcc *a, int kind, int attidx, Oid type);
+extern void cocoon_agg_add_batch(CocoonAggAcc *a, const Datum *values, const bool *isnull,
+								 const uint32 *rows, uint32 n);
+extern void cocoon_agg_add_value(CocoonAggAcc *a, Datum d, bool isnull, uint64 times);
+extern Datum cocoon_agg_result(CocoonAggAcc *a, bool *isnull);
 
 /* meta.c */
 extern List *cocoon_meta_stripes_in_range(uint64 storage_id, Snapshot snapshot,

@@ -198,6 +198,21 @@ cocoon_stripe_value(StripeReader *sr, int attidx, uint32 row, bool *isnull)
 	return sr->values[attidx][row];
 }
 
+/*
+ * The loaded chunk's decoded values of attribute attidx, as arrays indexed
+ * by row within the chunk.  False when the stripe predates the column (its
+ * rows all take the column's missing value) or the column is not loaded.
+ */
+bool
+cocoon_stripe_column(StripeReader *sr, int attidx, Datum **values, bool **isnull)
+{
+	if (attidx >= sr->hdr.natts || attidx >= sr->natts || !sr->loaded[attidx])
+		return false;
+	*values = sr->values[attidx];
+	*isnull = sr->isnull[attidx];
+	return true;
+}
+
 bool
 cocoon_stripe_chunk_damaged(StripeReader *sr)
 {

@@ -35,6 +35,7 @@
 #include "access/relation.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "catalog/pg_aggregate.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_opfamily.h"
@@ -50,11 +51,13 @@
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
+#include "optimizer/planner.h"
 #include "optimizer/paths.h"
 #include "optimizer/restrictinfo.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/pg_locale.h"
 #include "utils/lsyscache.h"
@@ -90,10 +93,21 @@ typedef struct CocoonScanState
 	ExprState  *filter_qual;	/* the plan's quals, evaluated by the scan */
 	Bitmapset  *filter_attrs;	/* 0-based columns the quals reference */
 	CocoonScanStats last_stats;
+	/* CocoonAggregate */
+	bool		agg_mode;
+	bool		agg_done;
+	int			naggs;
+	CocoonAggAcc *accs;
+	TupleTableSlot *row_slot;	/* the table's rows, for the quals */
 } CocoonScanState;
+
+static create_upper_paths_hook_type prev_create_upper_paths_hook = NULL;
+static bool cocoon_enable_aggregate = true;
 
 static Plan *plan_cocoon_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 							  List *tlist, List *clauses, List *custom_plans);
+static void fill_scan_private(PlannerInfo *root, RelOptInfo *rel, CustomScan *cscan,
+							  List *tlist, List *quals, bool topn_ok);
 static Node *create_cocoon_scan_state(CustomScan *cscan);
 static void begin_cocoon_scan(CustomScanState *node, EState *estate, int eflags);
 static TupleTableSlot *exec_cocoon_scan(CustomScanState *node);
@@ -116,6 +130,29 @@ static const CustomPathMethods cocoon_path_methods = {
 static const CustomScanMethods cocoon_scan_methods = {
 	.CustomName = "CocoonScan",
 	.CreateCustomScanState = create_cocoon_scan_state,
+};
+
+static Plan *plan_cocoon_agg_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
+								  List *tlist, List *clauses, List *custom_plans);
+static Node *create_cocoon_agg_state(CustomScan *cscan);
+
+static const CustomPathMethods cocoon_agg_path_methods = {
+	.CustomName = "CocoonAggregate",
+	.PlanCustomPath = plan_cocoon_agg_path,
+};
+
+static const CustomScanMethods cocoon_agg_scan_methods = {
+	.CustomName = "CocoonAggregate",
+	.CreateCustomScanState = create_cocoon_agg_state,
+};
+
+static const CustomExecMethods cocoon_agg_exec_methods = {
+	.CustomName = "CocoonAggregate",
+	.BeginCustomScan = begin_cocoon_scan,
+	.ExecCustomScan = exec_cocoon_scan,
+	.EndCustomScan = end_cocoon_scan,
+	.ReScanCustomScan = rescan_cocoon_scan,
+	.ExplainCustomScan = explain_cocoon_scan,
 };
 
 static const CustomExecMethods cocoon_exec_methods = {
@@ -586,6 +623,26 @@ plan_cocoon_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 				 List *tlist, List *clauses, List *custom_plans)
 {
 	CustomScan *cscan = makeNode(CustomScan);
+	List	   *quals = extract_actual_clauses(clauses, false);
+
+	cscan->scan.plan.targetlist = tlist;
+	cscan->scan.plan.qual = quals;
+	cscan->scan.scanrelid = rel->relid;
+	cscan->flags = best_path->flags;
+	cscan->methods = &cocoon_scan_methods;
+	fill_scan_private(root, rel, cscan, tlist, quals, true);
+	return &cscan->scan.plan;
+}
+
+/*
+ * What a cocoon table scan needs to know, in custom_private and
+ * custom_exprs: the columns tlist and quals read, time bounds and chunk
+ * probes from the quals, and top-N pruning (when topn_ok).
+ */
+static void
+fill_scan_private(PlannerInfo *root, RelOptInfo *rel, CustomScan *cscan, List *tlist,
+				  List *quals, bool topn_ok)
+{
 	RangeTblEntry *rte = planner_rt_fetch(rel->relid, root);
 	Bitmapset  *attrs = NULL;
 	List	   *attr_list = NIL;
@@ -593,17 +650,10 @@ plan_cocoon_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	List	   *is_arrays = NIL;
 	List	   *bounds = NIL;
 	AttrNumber	ts_attno = 0;
-	List	   *quals = extract_actual_clauses(clauses, false);
 	ListCell   *lc;
 	int			x;
 
 	(void) is_cocoon_relid(rte->relid, &ts_attno);
-
-	cscan->scan.plan.targetlist = tlist;
-	cscan->scan.plan.qual = quals;
-	cscan->scan.scanrelid = rel->relid;
-	cscan->flags = best_path->flags;
-	cscan->methods = &cocoon_scan_methods;
 
 	/* projection: attributes referenced by the target list and quals */
 	pull_varattnos((Node *) tlist, rel->relid, &attrs);
@@ -676,14 +726,285 @@ plan_cocoon_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 					nulls_first;
 		int			k = 0;
 
-		if (ts_attno > 0)
+		if (ts_attno > 0 && topn_ok)
 			k = topn_for_rel(root, rel, ts_attno, get_atttype(rte->relid, ts_attno),
 							 &desc, &nulls_first);
 		if (k > 0)
 			topn = list_make3_int(k, desc ? 1 : 0, nulls_first ? 1 : 0);
 		cscan->custom_private = lappend(cscan->custom_private, topn);
 	}
+}
+
+/* ------------------------------------------------------------------------
+ * CocoonAggregate: aggregates without GROUP BY over one cocoon table
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * Quals in the order the planner gives a scan's quals (createplan.c's
+ * order_qual_clauses): by security level, a leakproof qual counting as
+ * level 0, then by cost; the sort is stable.
+ */
+static List *
+quals_in_plan_order(PlannerInfo *root, List *rinfos)
+{
+	int			n = list_length(rinfos);
+	RestrictInfo **ri;
+	Index	   *level;
+	Cost	   *cost;
+	List	   *result = NIL;
+	ListCell   *lc;
+	int			i = 0,
+				j;
+
+	if (n == 0)
+		return NIL;
+	ri = palloc(sizeof(RestrictInfo *) * n);
+	level = palloc(sizeof(Index) * n);
+	cost = palloc(sizeof(Cost) * n);
+	foreach(lc, rinfos)
+	{
+		RestrictInfo *r = lfirst(lc);
+		QualCost	qc;
+		RestrictInfo *rk;
+		Index		lk;
+		Cost		ck;
+
+		cost_qual_eval_node(&qc, (Node *) r->clause, root);
+		rk = r;
+		lk = r->leakproof ? 0 : r->security_level;
+		ck = qc.per_tuple;
+		/* insertion sort: after every earlier item that is not greater */
+		for (j = i; j > 0; j--)
+		{
+			if (level[j - 1] < lk || (level[j - 1] == lk && cost[j - 1] <= ck))
+				break;
+			ri[j] = ri[j - 1];
+			level[j] = level[j - 1];
+			cost[j] = cost[j - 1];
+		}
+		ri[j] = rk;
+		level[j] = lk;
+		cost[j] = ck;
+		i++;
+	}
+	for (i = 0; i < n; i++)
+		result = lappend(result, ri[i]);
+	return result;
+}
+
+/*
+ * Offer a CocoonAggregate path for "SELECT agg(col), ... FROM cocoon_table
+ * [WHERE ...]": no GROUP BY, HAVING, window functions or set-returning
+ * functions, every aggregate one agg.c computes, on a plain column, without
+ * DISTINCT, ORDER BY or FILTER.  Chosen on cost against the executor's Agg.
+ */
+static void
+cocoon_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
+						  RelOptInfo *input_rel, RelOptInfo *output_rel, void *extra)
+{
+	Query	   *parse = root->parse;
+	RangeTblEntry *rte;
+	AttrNumber	ts_attno = 0;
+	List	   *nodes;
+	List	   *aggrefs = NIL;
+	List	   *rinfos;
+	Bitmapset  *attrs = NULL;
+	ListCell   *lc;
+	CustomPath *cp;
+	QualCost	qcost;
+	double		colfrac,
+				timefrac = 1.0;
+	List	   *time_quals = NIL;
+
+	if (prev_create_upper_paths_hook)
+		prev_create_upper_paths_hook(root, stage, input_rel, output_rel, extra);
+	if (stage != UPPERREL_GROUP_AGG || !cocoon_enable_custom_scan || !cocoon_enable_aggregate)
+		return;
+	if (!parse->hasAggs || parse->groupClause || parse->groupingSets ||
+		root->hasHavingQual || parse->hasWindowFuncs || parse->hasTargetSRFs)
+		return;
+	if (input_rel->reloptkind != RELOPT_BASEREL || input_rel->rtekind != RTE_RELATION ||
+		input_rel->lateral_relids != NULL || IS_DUMMY_REL(input_rel))
+		return;
+	rte = planner_rt_fetch(input_rel->relid, root);
+	if (rte->inh || rte->tablesample != NULL ||
+		(rte->relkind != RELKIND_RELATION && rte->relkind != RELKIND_MATVIEW))
+		return;
+	if (!is_cocoon_relid(rte->relid, &ts_attno))
+		return;
+
+	nodes = pull_var_clause((Node *) output_rel->reltarget->exprs,
+							PVC_INCLUDE_AGGREGATES | PVC_INCLUDE_WINDOWFUNCS |
+							PVC_INCLUDE_PLACEHOLDERS);
+	foreach(lc, nodes)
+	{
+		Aggref	   *ag = lfirst(lc);
+		int			kind;
+
+		if (!IsA(ag, Aggref))
+			return;
+		if (ag->agglevelsup != 0 || ag->aggdistinct != NIL || ag->aggorder != NIL ||
+			ag->aggfilter != NULL || ag->aggkind != AGGKIND_NORMAL ||
+			ag->aggsplit != AGGSPLIT_SIMPLE || ag->aggvariadic)
+			return;
+		kind = cocoon_agg_kind(ag->aggfnoid);
+		if (kind == 0)
+			return;
+		if (kind == CAGG_COUNT_STAR)
+		{
+			if (!ag->aggstar)
+				return;
+		}
+		else
+		{
+			Node	   *arg;
+
+			if (list_length(ag->args) != 1)
+				return;
+			arg = strip_relabel((Node *) ((TargetEntry *) linitial(ag->args))->expr);
+			if (!IsA(arg, Var) || ((Var *) arg)->varno != input_rel->relid ||
+				((Var *) arg)->varattno <= 0 || ((Var *) arg)->varlevelsup != 0)
+				return;
+			pull_varattnos(arg, input_rel->relid, &attrs);
+		}
+		if (!list_member(aggrefs, ag))
+			aggrefs = lappend(aggrefs, ag);
+	}
+	if (aggrefs == NIL)
+		return;
+
+	rinfos = quals_in_plan_order(root, input_rel->baserestrictinfo);
+	foreach(lc, rinfos)
+	{
+		RestrictInfo *ri = lfirst(lc);
+		int			strategy;
+		Expr	   *bound;
+		bool		is_array;
+
+		pull_varattnos((Node *) ri->clause, input_rel->relid, &attrs);
+		if (ts_attno > 0 &&
+			match_time_clause(ri->clause, input_rel->relid, ts_attno,
+							  get_atttype(rte->relid, ts_attno), &strategy, &bound, &is_array))
+			time_quals = lappend(time_quals, ri);
+	}
+	if (bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs))
+		return;					/* a whole-row reference in the quals */
+	if (time_quals)
+		timefrac = clauselist_selectivity(root, time_quals, input_rel->relid, JOIN_INNER, NULL);
+	colfrac = column_fraction(input_rel, attrs, false);
+	cost_qual_eval(&qcost, rinfos, root);
+
+	cp = makeNode(CustomPath);
+	cp->path.pathtype = T_CustomScan;
+	cp->path.parent = output_rel;
+	cp->path.pathtarget = output_rel->reltarget;
+	cp->path.param_info = NULL;
+	cp->path.parallel_aware = false;
+	cp->path.parallel_safe = false;
+	cp->path.parallel_workers = 0;
+	cp->path.rows = 1;
+	cp->path.pathkeys = NIL;
+	cp->flags = 0;
+	cp->methods = &cocoon_agg_path_methods;
+	/* no tuple per row: only the quals and a few operations per value */
+	cp->path.startup_cost = qcost.startup +
+		seq_page_cost * input_rel->pages * colfrac * timefrac +
+		input_rel->tuples * timefrac *
+		(qcost.per_tuple + 0.1 * cpu_operator_cost * list_length(aggrefs));
+	cp->path.total_cost = cp->path.startup_cost + cpu_tuple_cost;
+	cp->custom_private = list_make3(rinfos, aggrefs, list_make1_int(input_rel->relid));
+	add_path(output_rel, &cp->path);
+}
+
+static Plan *
+plan_cocoon_agg_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
+					 List *tlist, List *clauses, List *custom_plans)
+{
+	List	   *rinfos = linitial(best_path->custom_private);
+	List	   *aggrefs = lsecond(best_path->custom_private);
+	Index		relid = linitial_int((List *) lthird(best_path->custom_private));
+	RelOptInfo *baserel = find_base_rel(root, relid);
+	RangeTblEntry *rte = planner_rt_fetch(relid, root);
+	CustomScan *cscan = makeNode(CustomScan);
+	List	   *quals = NIL;
+	List	   *args = NIL;
+	List	   *specs = NIL;
+	List	   *scan_tlist = NIL;
+	Relation	r;
+	TupleDesc	desc;
+	ListCell   *lc;
+	int			i;
+
+	foreach(lc, rinfos)
+		quals = lappend(quals, copyObject(((RestrictInfo *) lfirst(lc))->clause));
+
+	/*
+	 * The scan tuple: the table's columns first, so that setrefs turns the
+	 * quals' Vars into INDEX_VAR references with the same attribute numbers
+	 * (the quals then run on the table's rows as they are), then one column
+	 * per aggregate, which the target list's Aggrefs become references to.
+	 */
+	r = table_open(rte->relid, NoLock);
+	desc = RelationGetDescr(r);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Expr	   *e;
+
+		if (att->attisdropped)
+			e = (Expr *) makeNullConst(INT4OID, -1, InvalidOid);
+		else
+			e = (Expr *) makeVar(relid, att->attnum, att->atttypid, att->atttypmod,
+								 att->attcollation, 0);
+		scan_tlist = lappend(scan_tlist, makeTargetEntry(e, i + 1, NULL, false));
+	}
+	table_close(r, NoLock);
+	foreach(lc, aggrefs)
+	{
+		Aggref	   *ag = lfirst(lc);
+		int			kind = cocoon_agg_kind(ag->aggfnoid);
+		AttrNumber	attno = 0;
+		Oid			type = InvalidOid;
+
+		if (kind != CAGG_COUNT_STAR)
+		{
+			Expr	   *argexpr = ((TargetEntry *) linitial(ag->args))->expr;
+			Var		   *v = (Var *) strip_relabel((Node *) argexpr);
+
+			attno = v->varattno;
+			type = exprType((Node *) argexpr);
+			args = lappend(args, v);
+		}
+		specs = lappend_int(specs, kind);
+		specs = lappend_int(specs, attno);
+		specs = lappend_int(specs, (int) type);
+		scan_tlist = lappend(scan_tlist,
+							 makeTargetEntry((Expr *) copyObject(ag),
+											 list_length(scan_tlist) + 1, NULL, false));
+	}
+
+	cscan->scan.plan.targetlist = tlist;
+	cscan->scan.plan.qual = NIL;
+	cscan->scan.scanrelid = relid;
+	cscan->flags = best_path->flags;
+	cscan->methods = &cocoon_agg_scan_methods;
+	cscan->custom_scan_tlist = scan_tlist;
+	fill_scan_private(root, baserel, cscan, args, quals, false);
+	cscan->custom_private = lappend(cscan->custom_private, specs);
+	cscan->custom_private = lappend(cscan->custom_private, list_make1_int(list_length(quals)));
+	cscan->custom_exprs = list_concat(cscan->custom_exprs, quals);
 	return &cscan->scan.plan;
+}
+
+static Node *
+create_cocoon_agg_state(CustomScan *cscan)
+{
+	CocoonScanState *state = (CocoonScanState *) newNode(sizeof(CocoonScanState),
+														 T_CustomScanState);
+
+	state->css.methods = &cocoon_agg_exec_methods;
+	return (Node *) state;
 }
 
 /* ------------------------------------------------------------------------
@@ -729,8 +1050,36 @@ begin_cocoon_scan(CustomScanState *node, EState *estate, int eflags)
 	 * has nothing left to check.  The quals are evaluated in plan order
 	 * (security quals first), exactly as ExecScan would.
 	 */
-	state->filter_qual = node->ss.ps.qual;
-	node->ss.ps.qual = NULL;
+	state->agg_mode = (cscan->methods == &cocoon_agg_scan_methods);
+	if (state->agg_mode)
+	{
+		/*
+		 * The base quals come last in custom_exprs; setrefs made their Vars
+		 * INDEX_VAR references to the custom scan tuple, whose first natts
+		 * columns are the table's own (see plan_cocoon_agg_path).
+		 */
+		int			nquals = linitial_int((List *) list_nth(cscan->custom_private, 7));
+		List	   *quals = list_copy_tail(cscan->custom_exprs,
+										   list_length(cscan->custom_exprs) - nquals);
+		List	   *specs = (List *) list_nth(cscan->custom_private, 6);
+		int			i;
+
+		state->filter_qual = quals ? ExecInitQual(quals, &node->ss.ps) : NULL;
+		state->naggs = list_length(specs) / 3;
+		state->accs = palloc0(sizeof(CocoonAggAcc) * Max(state->naggs, 1));
+		for (i = 0; i < state->naggs; i++)
+			cocoon_agg_init(&state->accs[i], list_nth_int(specs, 3 * i),
+							list_nth_int(specs, 3 * i + 1) - 1,
+							(Oid) list_nth_int(specs, 3 * i + 2));
+		state->row_slot = table_slot_create(node->ss.ss_currentRelation,
+											&estate->es_tupleTable);
+		state->agg_done = false;
+	}
+	else
+	{
+		state->filter_qual = node->ss.ps.qual;
+		node->ss.ps.qual = NULL;
+	}
 	state->filter_attrs = NULL;
 	if (state->filter_qual)
 	{
@@ -738,7 +1087,16 @@ begin_cocoon_scan(CustomScanState *node, EState *estate, int eflags)
 		int			x = -1;
 		int			natts = RelationGetDescr(node->ss.ss_currentRelation)->natts;
 
-		pull_varattnos((Node *) cscan->scan.plan.qual, cscan->scan.scanrelid, &qattrs);
+		if (state->agg_mode)
+		{
+			int			nquals = linitial_int((List *) list_nth(cscan->custom_private, 7));
+
+			pull_varattnos((Node *) list_copy_tail(cscan->custom_exprs,
+												   list_length(cscan->custom_exprs) - nquals),
+						   INDEX_VAR, &qattrs);
+		}
+		else
+			pull_varattnos((Node *) cscan->scan.plan.qual, cscan->scan.scanrelid, &qattrs);
 		if (bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, qattrs))
 			state->filter_attrs = NULL;	/* whole row */
 		else
@@ -764,7 +1122,11 @@ begin_cocoon_scan(CustomScanState *node, EState *estate, int eflags)
 	}
 	{
 		int			nbounds = list_length(state->bound_strategies);
-		List	   *all = ExecInitExprList(cscan->custom_exprs, &node->ss.ps);
+		int			nquals = state->agg_mode ?
+			linitial_int((List *) list_nth(cscan->custom_private, 7)) : 0;
+		List	   *exprs = list_copy_head(cscan->custom_exprs,
+										   list_length(cscan->custom_exprs) - nquals);
+		List	   *all = ExecInitExprList(exprs, &node->ss.ps);
 
 		state->bound_exprs = list_copy_head(all, nbounds);
 		state->probe_exprs = list_copy_tail(all, nbounds);
@@ -1091,12 +1453,75 @@ start_scan(CocoonScanState *state)
 							 state->topn_nulls_first, state->topn_k);
 }
 
+/*
+ * CocoonAggregate: run the whole scan through the accumulators and return
+ * the one row of results (the table's columns NULL, then the aggregates).
+ */
+static TupleTableSlot *
+cocoon_agg_next(CocoonScanState *state)
+{
+	TupleTableSlot *slot = state->css.ss.ss_ScanTupleSlot;
+	TupleDesc	reldesc = RelationGetDescr(state->css.ss.ss_currentRelation);
+	int			natts = reldesc->natts;
+	CocoonBatch b;
+	int			i;
+
+	if (state->agg_done)
+		return ExecClearTuple(slot);
+	if (state->scan == NULL)
+		start_scan(state);
+	while (!state->empty && cocoon_scan_next_batch(state->scan, state->row_slot, &b))
+	{
+		for (i = 0; i < state->naggs; i++)
+		{
+			CocoonAggAcc *a = &state->accs[i];
+			Datum	   *values;
+			bool	   *isnull;
+
+			if (b.from_slot)
+			{
+				bool		null = true;
+				Datum		d = a->attidx >= 0 ?
+					slot_getattr(state->row_slot, a->attidx + 1, &null) : (Datum) 0;
+
+				cocoon_agg_add_value(a, d, null, 1);
+			}
+			else if (a->attidx < 0)
+				cocoon_agg_add_batch(a, NULL, NULL, b.rows, b.nrows);
+			else if (cocoon_stripe_column(b.sr, a->attidx, &values, &isnull))
+				cocoon_agg_add_batch(a, values, isnull, b.rows, b.nrows);
+			else
+			{
+				/* the stripe predates the column: its missing value */
+				bool		null;
+				Datum		d = getmissingattr(reldesc, a->attidx + 1, &null);
+
+				cocoon_agg_add_value(a, d, null, b.nrows);
+			}
+		}
+	}
+	ExecClearTuple(slot);
+	for (i = 0; i < natts; i++)
+	{
+		slot->tts_values[i] = (Datum) 0;
+		slot->tts_isnull[i] = true;
+	}
+	for (i = 0; i < state->naggs; i++)
+		slot->tts_values[natts + i] = cocoon_agg_result(&state->accs[i],
+														&slot->tts_isnull[natts + i]);
+	ExecStoreVirtualTuple(slot);
+	state->agg_done = true;
+	return slot;
+}
+
 static TupleTableSlot *
 cocoon_scan_next(ScanState *ss)
 {
 	CocoonScanState *state = (CocoonScanState *) ss;
 	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
 
+	if (state->agg_mode)
+		return cocoon_agg_next(state);
 	if (state->scan == NULL)
 		start_scan(state);
 	if (state->empty)
@@ -1139,8 +1564,16 @@ static void
 rescan_cocoon_scan(CustomScanState *node)
 {
 	CocoonScanState *state = (CocoonScanState *) node;
+	int			i;
 
 	end_scan(state);
+	if (state->agg_mode)
+	{
+		state->agg_done = false;
+		for (i = 0; i < state->naggs; i++)
+			cocoon_agg_init(&state->accs[i], state->accs[i].kind, state->accs[i].attidx,
+							state->accs[i].type);
+	}
 	ExecScanReScan(&node->ss);
 }
 
@@ -1243,6 +1676,31 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		}
 		ExplainPropertyText("Cocoon Chunk Filters", buf.data, es);
 	}
+	if (state->agg_mode)
+	{
+		List	   *context = set_deparse_context_plan(es->deparse_cxt,
+													   (Plan *) cscan, ancestors);
+		int			nquals = linitial_int((List *) list_nth(cscan->custom_private, 7));
+		int			natts = RelationGetDescr(node->ss.ss_currentRelation)->natts;
+		StringInfoData buf;
+		ListCell   *lc;
+
+		initStringInfo(&buf);
+		for_each_from(lc, cscan->custom_scan_tlist, natts)
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
+							 deparse_expression((Node *) ((TargetEntry *) lfirst(lc))->expr,
+												context, false, false));
+		ExplainPropertyText("Cocoon Aggregates", buf.data, es);
+		if (nquals > 0)
+		{
+			List	   *quals = list_copy_tail(cscan->custom_exprs,
+											   list_length(cscan->custom_exprs) - nquals);
+
+			ExplainPropertyText("Cocoon Filter",
+								deparse_expression((Node *) make_ands_explicit(quals),
+												   context, false, false), es);
+		}
+	}
 	if (state->topn_k > 0)
 	{
 		char	   *v = psprintf("%s %s NULLS %s, first %d rows",
@@ -1280,6 +1738,14 @@ void
 cocoon_scan_init(void)
 {
 	RegisterCustomScanMethods(&cocoon_scan_methods);
+	RegisterCustomScanMethods(&cocoon_agg_scan_methods);
 	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
 	set_rel_pathlist_hook = cocoon_set_rel_pathlist;
+	prev_create_upper_paths_hook = create_upper_paths_hook;
+	create_upper_paths_hook = cocoon_create_upper_paths;
+	DefineCustomBoolVariable("cocoon.enable_aggregate",
+							 "Computes aggregates without GROUP BY over cocoon tables from decoded columns.",
+							 "count, sum, avg, min and max of plain columns, with the scan's pruning.",
+							 &cocoon_enable_aggregate, true, PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 }

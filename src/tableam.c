@@ -935,6 +935,145 @@ chunk_skippable(CocoonScanDesc scan, uint32 chunk)
 	return false;
 }
 
+/*
+ * Advance to the next chunk group of the open stripe that may hold matches
+ * and decode its columns.  With use_pass set, only the rows in pass[] are
+ * returned.  with_deletes: also route chunks of a stripe with deleted rows
+ * through the filter pass, so that pass[] leaves them out (batch mode).
+ * False at the end of the stripe.
+ */
+static bool
+scan_next_chunk(CocoonScanDesc scan, TupleTableSlot *slot, bool with_deletes)
+{
+	scan->use_pass = false;
+	for (;;)
+	{
+		if (scan->chunk_order)
+		{
+			if (scan->chunk_pos >= cocoon_stripe_nchunks(scan->sr))
+				return false;
+			scan->chunk = scan->chunk_order[scan->chunk_pos++];
+		}
+		else
+		{
+			scan->chunk++;
+			if (scan->chunk >= cocoon_stripe_nchunks(scan->sr))
+				return false;
+		}
+		if (chunk_skippable(scan, scan->chunk))
+			continue;
+		if ((scan->filter_fn || scan->topn || (with_deletes && scan->ndel > 0)) &&
+			scan_filter_chunk(scan, slot))
+			continue;
+		cocoon_stripe_load_chunk(scan->sr, scan->chunk, scan->attrs);
+		if (cocoon_stripe_chunk_damaged(scan->sr))
+			continue;
+		scan->chunk_nrows = cocoon_stripe_chunk_rows(scan->sr, scan->chunk);
+		scan->chunk_first = cocoon_stripe_chunk_desc(scan->sr, scan->chunk, 0)->first;
+		scan->row = 0;
+		return true;
+	}
+}
+
+/* Close the open stripe. */
+static void
+scan_close_stripe(CocoonScanDesc scan)
+{
+	scan->stats.bytes_decompressed += cocoon_stripe_bytes_decompressed(scan->sr);
+	cocoon_stripe_close(scan->sr);
+	scan->sr = NULL;
+}
+
+/*
+ * Open this participant's next stripe (skipping those top-N pruning rules
+ * out).  False when there is none left.
+ */
+static bool
+scan_open_next_stripe(CocoonScanDesc scan)
+{
+	for (;;)
+	{
+		int			i = next_stripe_index(scan);
+		StripeEntry *e;
+		CocoonRank	t;
+
+		if (i < 0)
+			return false;
+		e = list_nth(scan->stripes, i);
+		if (topn_threshold(scan, &t) && rank_cmp(stripe_best_rank(scan, e), t) < 0)
+		{
+			scan->stats.stripes_skipped_topn++;
+			continue;
+		}
+		scan->sr = cocoon_stripe_open(scan->rs_base.rs_rd, e, scan->cxt);
+		scan->stats.stripes_read++;
+		scan->cur_xmin = e->xmin;
+		scan_load_deletes(scan, e->first_row, e->first_row + e->row_count);
+		scan->use_pass = false;
+		if (cocoon_stripe_header(scan->sr)->natts == 0)
+		{
+			/* a table without columns: one pseudo chunk of empty rows */
+			scan->chunk = 0;
+			scan->chunk_first = 0;
+			scan->chunk_nrows = cocoon_stripe_header(scan->sr)->nrows;
+			scan->row = 0;
+			return true;
+		}
+		scan->chunk = (uint32) -1;
+		scan->chunk_nrows = 0;
+		scan->row = 0;
+		if (scan->chunk_order)
+			pfree(scan->chunk_order);
+		scan->chunk_order = NULL;
+		if (scan->topn)
+		{
+			uint32		n = cocoon_stripe_nchunks(scan->sr);
+			uint32		c;
+
+			/* chunk groups best first, like the stripes */
+			scan->chunk_order = MemoryContextAlloc(scan->cxt, sizeof(uint32) * Max(n, 1));
+			for (c = 0; c < n; c++)
+				scan->chunk_order[c] = c;
+			qsort_arg(scan->chunk_order, n, sizeof(uint32), chunk_rank_cmp, scan);
+			scan->chunk_pos = 0;
+		}
+		return true;
+	}
+}
+
+/* The next visible row of this transaction's own pending rows. */
+static bool
+scan_next_pending(CocoonScanDesc scan, TupleTableSlot *slot)
+{
+	while (scan->pin_idx < list_length(scan->pins))
+	{
+		PendingRows *p = list_nth(scan->pins, scan->pin_idx);
+
+		if (scan->pin_row == 0)
+			scan_load_deletes(scan, p->first_row, p->first_row + p->nrows);
+		while (scan->pin_row < p->nrows)
+		{
+			uint32		r = scan->pin_row++;
+
+			if (!cocoon_pending_row_visible(p, r, scan->rs_base.rs_snapshot))
+				continue;
+			if (scan->ndel > 0 && scan_row_deleted(scan, p->first_row + r))
+				continue;
+			cocoon_pending_fetch(p, r, slot, scan->attrs);
+			slot->tts_tableOid = RelationGetRelid(scan->rs_base.rs_rd);
+			if (scan->rs_base.rs_nkeys > 0 && !keys_match(scan, slot))
+				continue;
+			if (scan->filter_fn && !scan->filter_fn(scan->filter_arg, slot))
+				continue;
+			return true;
+		}
+		scan->pin_idx++;
+		scan->pin_row = 0;
+	}
+	ExecClearTuple(slot);
+	return false;
+}
+
 static bool
 cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTableSlot *slot)
 {
@@ -983,121 +1122,80 @@ cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTable
 					continue;
 				return true;
 			}
-			/* advance to the next chunk group that may hold matches */
-			scan->use_pass = false;
-			for (;;)
-			{
-				if (scan->chunk_order)
-				{
-					if (scan->chunk_pos >= cocoon_stripe_nchunks(scan->sr))
-					{
-						scan->chunk = cocoon_stripe_nchunks(scan->sr);
-						break;
-					}
-					scan->chunk = scan->chunk_order[scan->chunk_pos++];
-				}
-				else
-				{
-					scan->chunk++;
-					if (scan->chunk >= cocoon_stripe_nchunks(scan->sr))
-						break;
-				}
-				if (chunk_skippable(scan, scan->chunk))
-					continue;
-				if ((scan->filter_fn || scan->topn) && scan_filter_chunk(scan, slot))
-					continue;
-				cocoon_stripe_load_chunk(scan->sr, scan->chunk, scan->attrs);
-				if (cocoon_stripe_chunk_damaged(scan->sr))
-					continue;
-				break;
-			}
-			if (scan->chunk < cocoon_stripe_nchunks(scan->sr))
-			{
-				scan->chunk_nrows = cocoon_stripe_chunk_rows(scan->sr, scan->chunk);
-				scan->chunk_first = cocoon_stripe_chunk_desc(scan->sr, scan->chunk, 0)->first;
-				scan->row = 0;
+			if (cocoon_stripe_header(scan->sr)->natts > 0 &&
+				scan_next_chunk(scan, slot, false))
 				continue;
-			}
-			scan->stats.bytes_decompressed += cocoon_stripe_bytes_decompressed(scan->sr);
-			cocoon_stripe_close(scan->sr);
-			scan->sr = NULL;
+			scan_close_stripe(scan);
 		}
-		else
+		else if (!scan_open_next_stripe(scan))
+			return scan_next_pending(scan, slot);
+	}
+}
+
+/*
+ * Batch access for aggregation (scan.c): the next chunk group's rows that
+ * pass the quals and are not deleted, with their columns decoded.  Rows of
+ * the transaction's own pending buffers come one at a time in the slot.
+ */
+bool
+cocoon_scan_next_batch(TableScanDesc sscan, TupleTableSlot *slot, CocoonBatch *b)
+{
+	CocoonScanDesc scan = (CocoonScanDesc) sscan;
+
+	if (!scan->started)
+		scan_start(scan);
+	memset(b, 0, sizeof(*b));
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (scan->sr)
 		{
-			int			i = next_stripe_index(scan);
-
-			if (i >= 0)
+			if (cocoon_stripe_header(scan->sr)->natts == 0)
 			{
-				StripeEntry *e = list_nth(scan->stripes, i);
-				CocoonRank	t;
+				/* the pseudo chunk: every row not deleted */
+				uint64		first = cocoon_stripe_header(scan->sr)->first_row;
+				uint32		n = scan->chunk_nrows;
+				uint32		r;
 
-				if (topn_threshold(scan, &t) && rank_cmp(stripe_best_rank(scan, e), t) < 0)
+				if (n > 0 && scan->row == 0)
 				{
-					scan->stats.stripes_skipped_topn++;
-					continue;
-				}
-				scan->sr = cocoon_stripe_open(scan->rs_base.rs_rd, e, scan->cxt);
-				scan->stats.stripes_read++;
-				scan->cur_xmin = e->xmin;
-				scan_load_deletes(scan, e->first_row, e->first_row + e->row_count);
-				if (cocoon_stripe_header(scan->sr)->natts == 0)
-				{
-					/* a table without columns: one pseudo chunk of empty rows */
-					scan->chunk = 0;
-					scan->chunk_first = 0;
-					scan->chunk_nrows = cocoon_stripe_header(scan->sr)->nrows;
-					scan->row = 0;
-					continue;
-				}
-				scan->chunk = (uint32) -1;
-				scan->chunk_nrows = 0;
-				scan->row = 0;
-				scan->use_pass = false;
-				if (scan->chunk_order)
-					pfree(scan->chunk_order);
-				scan->chunk_order = NULL;
-				if (scan->topn)
-				{
-					uint32		n = cocoon_stripe_nchunks(scan->sr);
-					uint32		c;
-
-					/* chunk groups best first, like the stripes */
-					scan->chunk_order = MemoryContextAlloc(scan->cxt, sizeof(uint32) * Max(n, 1));
-					for (c = 0; c < n; c++)
-						scan->chunk_order[c] = c;
-					qsort_arg(scan->chunk_order, n, sizeof(uint32), chunk_rank_cmp, scan);
-					scan->chunk_pos = 0;
-				}
-				continue;
-			}
-			/* stripes done: this transaction's own pending rows */
-			while (scan->pin_idx < list_length(scan->pins))
-			{
-				PendingRows *p = list_nth(scan->pins, scan->pin_idx);
-
-				if (scan->pin_row == 0)
-					scan_load_deletes(scan, p->first_row, p->first_row + p->nrows);
-				while (scan->pin_row < p->nrows)
-				{
-					uint32		r = scan->pin_row++;
-
-					if (!cocoon_pending_row_visible(p, r, scan->rs_base.rs_snapshot))
-						continue;
-					if (scan->ndel > 0 && scan_row_deleted(scan, p->first_row + r))
-						continue;
-					cocoon_pending_fetch(p, r, slot, scan->attrs);
-					slot->tts_tableOid = RelationGetRelid(scan->rs_base.rs_rd);
-					if (scan->rs_base.rs_nkeys > 0 && !keys_match(scan, slot))
-						continue;
-					if (scan->filter_fn && !scan->filter_fn(scan->filter_arg, slot))
-						continue;
+					scan->row = n;
+					if (scan->pass_cap < n)
+					{
+						if (scan->pass)
+							pfree(scan->pass);
+						if (scan->pass_rank)
+							pfree(scan->pass_rank);
+						scan->pass_rank = NULL;
+						scan->pass = MemoryContextAlloc(scan->cxt, sizeof(uint32) * n);
+						scan->pass_cap = n;
+					}
+					scan->npass = 0;
+					for (r = 0; r < n; r++)
+						if (scan->ndel == 0 || !scan_row_deleted(scan, first + r))
+							scan->pass[scan->npass++] = r;
+					b->sr = scan->sr;
+					b->rows = scan->pass;
+					b->nrows = scan->npass;
 					return true;
 				}
-				scan->pin_idx++;
-				scan->pin_row = 0;
 			}
-			ExecClearTuple(slot);
-			return false;
+			else if (scan_next_chunk(scan, slot, true))
+			{
+				b->sr = scan->sr;
+				b->rows = scan->use_pass ? scan->pass : NULL;
+				b->nrows = scan->use_pass ? scan->npass : scan->chunk_nrows;
+				return true;
+			}
+			scan_close_stripe(scan);
+		}
+		else if (!scan_open_next_stripe(scan))
+		{
+			if (!scan_next_pending(scan, slot))
+				return false;
+			b->from_slot = true;
+			b->nrows = 1;
+			return true;
 		}
 	}
 }
