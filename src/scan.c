@@ -888,8 +888,9 @@ cocoon_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 							  get_atttype(rte->relid, ts_attno), &strategy, &bound, &is_array))
 			time_quals = lappend(time_quals, ri);
 	}
-	if (bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs))
-		return;					/* a whole-row reference in the quals */
+	if (bms_next_member(attrs, -1) >= 0 &&
+		bms_next_member(attrs, -1) + FirstLowInvalidHeapAttributeNumber <= 0)
+		return;					/* a whole-row or system column (ctid) reference */
 	if (time_quals)
 		timefrac = clauselist_selectivity(root, time_quals, input_rel->relid, JOIN_INNER, NULL);
 	colfrac = column_fraction(input_rel, attrs, false);
