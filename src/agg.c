@@ -240,6 +240,16 @@ cocoon_agg_add_batch(CocoonAggAcc *a, const Datum *values, const bool *isnull,
 	}
 }
 
+/* One row's value (or NULL) */
+void
+cocoon_agg_add(CocoonAggAcc *a, Datum d, bool isnull)
+{
+	if (a->kind == CAGG_COUNT_STAR)
+		a->count++;
+	else if (!isnull)
+		add_one(a, d);
+}
+
 /* The same value (or NULL) in `times` rows */
 void
 cocoon_agg_add_value(CocoonAggAcc *a, Datum d, bool isnull, uint64 times)

@@ -114,6 +114,7 @@ extern int	cocoon_agg_kind(Oid aggfnoid);
 extern void cocoon_agg_init(CocoonAggAcc *a, int kind, int attidx, Oid type);
 extern void cocoon_agg_add_batch(CocoonAggAcc *a, const Datum *values, const bool *isnull,
 								 const uint32 *rows, uint32 n);
+extern void cocoon_agg_add(CocoonAggAcc *a, Datum d, bool isnull);
 extern void cocoon_agg_add_value(CocoonAggAcc *a, Datum d, bool isnull, uint64 times);
 extern Datum cocoon_agg_result(CocoonAggAcc *a, bool *isnull);
 

@@ -56,12 +56,16 @@
 #include "optimizer/restrictinfo.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/pg_locale.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/selfuncs.h"
+#include "common/hashfn.h"
+#include "optimizer/tlist.h"
 #include "utils/ruleutils.h"
 #include "utils/syscache.h"
 #include "utils/uuid.h"
@@ -99,6 +103,21 @@ typedef struct CocoonScanState
 	int			naggs;
 	CocoonAggAcc *accs;
 	TupleTableSlot *row_slot;	/* the table's rows, for the quals */
+	/* GROUP BY: groups in a hash table (accs then holds naggs per group) */
+	int			ngcols;
+	int		   *gattidx;		/* 0-based grouping columns */
+	int16	   *gtyplen;
+	bool	   *gtypbyval;
+	int			ngroups;
+	int			gcap;
+	Datum	   *gkeys;			/* ngcols per group */
+	bool	   *gnulls;
+	uint32	   *ghash;
+	int32	   *htab;			/* group index or -1 */
+	uint32		hmask;
+	int			emit_pos;
+	MemoryContext group_cxt;
+	MemoryContext batch_cxt;
 } CocoonScanState;
 
 static create_upper_paths_hook_type prev_create_upper_paths_hook = NULL;
@@ -429,6 +448,9 @@ column_fraction(RelOptInfo *rel, Bitmapset *attrs, bool all)
 		return 1.0;
 	return Max(needed / total, 0.02);
 }
+
+/* Most groups CocoonAggregate takes on (estimated); it keeps them in memory */
+#define COCOON_AGG_MAX_GROUPS	100000
 
 /* Largest LIMIT (plus OFFSET) top-N pruning keeps ranks for */
 #define COCOON_TOPN_MAX		1000000
@@ -816,13 +838,17 @@ cocoon_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	double		colfrac,
 				timefrac = 1.0;
 	List	   *time_quals = NIL;
+	List	   *group_attnos = NIL;
+	List	   *group_exprs = NIL;
+	Node	   *having = NULL;
+	double		ngroups = 1;
 
 	if (prev_create_upper_paths_hook)
 		prev_create_upper_paths_hook(root, stage, input_rel, output_rel, extra);
 	if (stage != UPPERREL_GROUP_AGG || !cocoon_enable_custom_scan || !cocoon_enable_aggregate)
 		return;
-	if (!parse->hasAggs || parse->groupClause || parse->groupingSets ||
-		root->hasHavingQual || parse->hasWindowFuncs || parse->hasTargetSRFs)
+	if ((!parse->hasAggs && parse->groupClause == NIL) || parse->groupingSets ||
+		parse->hasWindowFuncs || parse->hasTargetSRFs)
 		return;
 	if (input_rel->reloptkind != RELOPT_BASEREL || input_rel->rtekind != RTE_RELATION ||
 		input_rel->lateral_relids != NULL || IS_DUMMY_REL(input_rel))
@@ -834,14 +860,58 @@ cocoon_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	if (!is_cocoon_relid(rte->relid, &ts_attno))
 		return;
 
+	/* GROUP BY plain columns whose equality is binary equality */
+	foreach(lc, parse->groupClause)
+	{
+		SortGroupClause *sgc = lfirst(lc);
+		TargetEntry *tle = get_sortgroupclause_tle(sgc, parse->targetList);
+		Node	   *e = strip_relabel((Node *) tle->expr);
+		Oid			eqfn = get_opcode(sgc->eqop);
+		Var		   *v;
+
+		if (!IsA(e, Var))
+			return;
+		v = (Var *) e;
+		if (v->varno != input_rel->relid || v->varattno <= 0 || v->varlevelsup != 0)
+			return;
+		if (eqfn == F_TEXTEQ)
+		{
+			if (!OidIsValid(exprCollation(e)) || !get_collation_isdeterministic(exprCollation(e)))
+				return;
+		}
+		else if (eqfn != F_INT2EQ && eqfn != F_INT4EQ && eqfn != F_INT8EQ &&
+				 eqfn != F_BOOLEQ && eqfn != F_DATE_EQ && eqfn != F_TIMESTAMP_EQ &&
+				 eqfn != F_UUID_EQ)
+			return;
+		if (exprType(e) != exprType((Node *) tle->expr))
+			return;				/* e.g. varchar grouped as text: keep it simple */
+		if (!list_member_int(group_attnos, v->varattno))
+			group_attnos = lappend_int(group_attnos, v->varattno);
+		group_exprs = lappend(group_exprs, e);
+		pull_varattnos(e, input_rel->relid, &attrs);
+	}
+
 	nodes = pull_var_clause((Node *) output_rel->reltarget->exprs,
 							PVC_INCLUDE_AGGREGATES | PVC_INCLUDE_WINDOWFUNCS |
 							PVC_INCLUDE_PLACEHOLDERS);
+	if (root->hasHavingQual && extra != NULL)
+	{
+		having = ((GroupPathExtraData *) extra)->havingQual;
+		nodes = list_concat(nodes, pull_var_clause(having,
+												   PVC_INCLUDE_AGGREGATES | PVC_INCLUDE_WINDOWFUNCS |
+												   PVC_INCLUDE_PLACEHOLDERS));
+	}
+	else if (root->hasHavingQual)
+		return;
 	foreach(lc, nodes)
 	{
 		Aggref	   *ag = lfirst(lc);
 		int			kind;
 
+		if (IsA(ag, Var) && ((Var *) ag)->varno == input_rel->relid &&
+			((Var *) ag)->varlevelsup == 0 &&
+			list_member_int(group_attnos, ((Var *) ag)->varattno))
+			continue;			/* a grouping column */
 		if (!IsA(ag, Aggref))
 			return;
 		if (ag->agglevelsup != 0 || ag->aggdistinct != NIL || ag->aggorder != NIL ||
@@ -871,8 +941,14 @@ cocoon_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 		if (!list_member(aggrefs, ag))
 			aggrefs = lappend(aggrefs, ag);
 	}
-	if (aggrefs == NIL)
+	if (aggrefs == NIL && group_attnos == NIL)
 		return;
+	if (group_exprs != NIL)
+	{
+		ngroups = estimate_num_groups(root, group_exprs, input_rel->rows, NULL, NULL);
+		if (ngroups > COCOON_AGG_MAX_GROUPS)
+			return;				/* the executor's Agg can spill to disk */
+	}
 
 	rinfos = quals_in_plan_order(root, input_rel->baserestrictinfo);
 	foreach(lc, rinfos)
@@ -904,7 +980,7 @@ cocoon_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	cp->path.parallel_aware = false;
 	cp->path.parallel_safe = false;
 	cp->path.parallel_workers = 0;
-	cp->path.rows = 1;
+	cp->path.rows = clamp_row_est(ngroups);
 	cp->path.pathkeys = NIL;
 	cp->flags = 0;
 	cp->methods = &cocoon_agg_path_methods;
@@ -912,9 +988,11 @@ cocoon_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	cp->path.startup_cost = qcost.startup +
 		seq_page_cost * input_rel->pages * colfrac * timefrac +
 		input_rel->tuples * timefrac *
-		(qcost.per_tuple + 0.1 * cpu_operator_cost * list_length(aggrefs));
-	cp->path.total_cost = cp->path.startup_cost + cpu_tuple_cost;
-	cp->custom_private = list_make3(rinfos, aggrefs, list_make1_int(input_rel->relid));
+		(qcost.per_tuple + 0.1 * cpu_operator_cost *
+		 (list_length(aggrefs) + 2 * list_length(group_attnos)));
+	cp->path.total_cost = cp->path.startup_cost + cpu_tuple_cost * ngroups;
+	cp->custom_private = list_make5(rinfos, aggrefs, list_make1_int(input_rel->relid),
+									group_attnos, having);
 	add_path(output_rel, &cp->path);
 }
 
@@ -925,6 +1003,8 @@ plan_cocoon_agg_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	List	   *rinfos = linitial(best_path->custom_private);
 	List	   *aggrefs = lsecond(best_path->custom_private);
 	Index		relid = linitial_int((List *) lthird(best_path->custom_private));
+	List	   *group_attnos = lfourth(best_path->custom_private);
+	Node	   *having = (Node *) list_nth(best_path->custom_private, 4);
 	RelOptInfo *baserel = find_base_rel(root, relid);
 	RangeTblEntry *rte = planner_rt_fetch(relid, root);
 	CustomScan *cscan = makeNode(CustomScan);
@@ -986,14 +1066,31 @@ plan_cocoon_agg_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	}
 
 	cscan->scan.plan.targetlist = tlist;
-	cscan->scan.plan.qual = NIL;
+	/* HAVING: evaluated by ExecScan on each group's row */
+	if (having == NULL)
+		cscan->scan.plan.qual = NIL;
+	else if (IsA(having, List))
+		cscan->scan.plan.qual = (List *) copyObject(having);	/* already implicit-AND */
+	else
+		cscan->scan.plan.qual = make_ands_implicit((Expr *) copyObject(having));
 	cscan->scan.scanrelid = relid;
 	cscan->flags = best_path->flags;
 	cscan->methods = &cocoon_agg_scan_methods;
 	cscan->custom_scan_tlist = scan_tlist;
+	foreach(lc, group_attnos)
+	{
+		Form_pg_attribute att;
+
+		r = table_open(rte->relid, NoLock);
+		att = TupleDescAttr(RelationGetDescr(r), lfirst_int(lc) - 1);
+		args = lappend(args, makeVar(relid, att->attnum, att->atttypid, att->atttypmod,
+									 att->attcollation, 0));
+		table_close(r, NoLock);
+	}
 	fill_scan_private(root, baserel, cscan, args, quals, false);
 	cscan->custom_private = lappend(cscan->custom_private, specs);
 	cscan->custom_private = lappend(cscan->custom_private, list_make1_int(list_length(quals)));
+	cscan->custom_private = lappend(cscan->custom_private, list_copy(group_attnos));
 	cscan->custom_exprs = list_concat(cscan->custom_exprs, quals);
 	return &cscan->scan.plan;
 }
@@ -1075,6 +1172,28 @@ begin_cocoon_scan(CustomScanState *node, EState *estate, int eflags)
 		state->row_slot = table_slot_create(node->ss.ss_currentRelation,
 											&estate->es_tupleTable);
 		state->agg_done = false;
+		state->emit_pos = 0;
+		{
+			List	   *gat = (List *) list_nth(cscan->custom_private, 8);
+			TupleDesc	rd = RelationGetDescr(node->ss.ss_currentRelation);
+
+			state->ngcols = list_length(gat);
+			state->gattidx = palloc(sizeof(int) * Max(state->ngcols, 1));
+			state->gtyplen = palloc(sizeof(int16) * Max(state->ngcols, 1));
+			state->gtypbyval = palloc(sizeof(bool) * Max(state->ngcols, 1));
+			for (i = 0; i < state->ngcols; i++)
+			{
+				Form_pg_attribute att = TupleDescAttr(rd, list_nth_int(gat, i) - 1);
+
+				state->gattidx[i] = att->attnum - 1;
+				state->gtyplen[i] = att->attlen;
+				state->gtypbyval[i] = att->attbyval;
+			}
+			state->group_cxt = AllocSetContextCreate(CurrentMemoryContext, "cocoon groups",
+													 ALLOCSET_DEFAULT_SIZES);
+			state->batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "cocoon group keys",
+													 ALLOCSET_DEFAULT_SIZES);
+		}
 	}
 	else
 	{
@@ -1454,6 +1573,280 @@ start_scan(CocoonScanState *state)
 							 state->topn_nulls_first, state->topn_k);
 }
 
+/* A grouping key as compared: fixed-width values by their bytes, varlena detoasted */
+static inline Datum
+group_key_norm(CocoonScanState *state, int k, Datum d)
+{
+	if (state->gtypbyval[k])
+	{
+		switch (state->gtyplen[k])
+		{
+			case 1:
+				return (Datum) DatumGetUInt8(d);
+			case 2:
+				return (Datum) DatumGetUInt16(d);
+			case 4:
+				return (Datum) DatumGetUInt32(d);
+			default:
+				return d;
+		}
+	}
+	if (state->gtyplen[k] == -1)
+	{
+		struct varlena *p = (struct varlena *) DatumGetPointer(d);
+
+		if (VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p))
+		{
+			MemoryContext old = MemoryContextSwitchTo(state->batch_cxt);
+
+			p = pg_detoast_datum_packed(p);
+			MemoryContextSwitchTo(old);
+		}
+		return PointerGetDatum(p);
+	}
+	return d;
+}
+
+static inline uint32
+group_key_hash(CocoonScanState *state, int k, Datum d, bool isnull)
+{
+	if (isnull)
+		return 0x5bd1e995;
+	if (state->gtypbyval[k])
+		return murmurhash32((uint32) d) ^ murmurhash32((uint32) ((uint64) d >> 32));
+	if (state->gtyplen[k] == -1)
+		return hash_bytes((const unsigned char *) VARDATA_ANY(DatumGetPointer(d)),
+						  VARSIZE_ANY_EXHDR(DatumGetPointer(d)));
+	return hash_bytes((const unsigned char *) DatumGetPointer(d), state->gtyplen[k]);
+}
+
+static inline bool
+group_key_equal(CocoonScanState *state, int k, Datum a, Datum b)
+{
+	if (state->gtypbyval[k])
+		return a == b;
+	if (state->gtyplen[k] == -1)
+	{
+		Size		la = VARSIZE_ANY_EXHDR(DatumGetPointer(a));
+
+		return la == VARSIZE_ANY_EXHDR(DatumGetPointer(b)) &&
+			memcmp(VARDATA_ANY(DatumGetPointer(a)), VARDATA_ANY(DatumGetPointer(b)), la) == 0;
+	}
+	return memcmp(DatumGetPointer(a), DatumGetPointer(b), state->gtyplen[k]) == 0;
+}
+
+/* The group of keys (normalised) with hash h: found or added. */
+static int
+group_find(CocoonScanState *state, const Datum *keys, const bool *nulls, uint32 h)
+{
+	int			nk = state->ngcols;
+	uint32		pos = h & state->hmask;
+	int			g;
+	int			k;
+	MemoryContext old;
+
+	for (;;)
+	{
+		g = state->htab[pos];
+		if (g < 0)
+			break;
+		if (state->ghash[g] == h)
+		{
+			for (k = 0; k < nk; k++)
+			{
+				bool		n1 = state->gnulls[g * nk + k];
+
+				if (n1 != nulls[k] ||
+					(!n1 && !group_key_equal(state, k, state->gkeys[g * nk + k], keys[k])))
+					break;
+			}
+			if (k == nk)
+				return g;
+		}
+		pos = (pos + 1) & state->hmask;
+	}
+
+	/* a new group */
+	old = MemoryContextSwitchTo(state->group_cxt);
+	if (state->ngroups == state->gcap)
+	{
+		int			cap = state->gcap * 2;
+		int			i;
+
+		state->gkeys = repalloc_huge(state->gkeys, sizeof(Datum) * cap * Max(nk, 1));
+		state->gnulls = repalloc_huge(state->gnulls, sizeof(bool) * cap * Max(nk, 1));
+		state->ghash = repalloc_huge(state->ghash, sizeof(uint32) * cap);
+		state->accs = repalloc_huge(state->accs, sizeof(CocoonAggAcc) * cap * Max(state->naggs, 1));
+		/* rehash into a table twice as large */
+		pfree(state->htab);
+		state->hmask = state->hmask * 2 + 1;
+		state->htab = palloc(sizeof(int32) * (state->hmask + 1));
+		memset(state->htab, 0xff, sizeof(int32) * (state->hmask + 1));
+		for (i = 0; i < state->ngroups; i++)
+		{
+			uint32		p = state->ghash[i] & state->hmask;
+
+			while (state->htab[p] >= 0)
+				p = (p + 1) & state->hmask;
+			state->htab[p] = i;
+		}
+		state->gcap = cap;
+		pos = h & state->hmask;
+		while (state->htab[pos] >= 0)
+			pos = (pos + 1) & state->hmask;
+	}
+	g = state->ngroups++;
+	state->htab[pos] = g;
+	state->ghash[g] = h;
+	for (k = 0; k < nk; k++)
+	{
+		state->gnulls[g * nk + k] = nulls[k];
+		state->gkeys[g * nk + k] = nulls[k] ? (Datum) 0 :
+			datumCopy(keys[k], state->gtypbyval[k], state->gtyplen[k]);
+	}
+	for (k = 0; k < state->naggs; k++)
+		cocoon_agg_init(&state->accs[g * state->naggs + k], state->accs[k].kind,
+						state->accs[k].attidx, state->accs[k].type);
+	MemoryContextSwitchTo(old);
+	return g;
+}
+
+/* Where a batch's values of column attidx come from */
+typedef struct ColSource
+{
+	Datum	   *values;			/* per row, or NULL: the constant */
+	bool	   *isnull;
+	Datum		constant;
+	bool		constnull;
+} ColSource;
+
+static void
+col_source(CocoonScanState *state, CocoonBatch *b, int attidx, ColSource *src)
+{
+	src->values = NULL;
+	src->isnull = NULL;
+	src->constnull = true;
+	src->constant = (Datum) 0;
+	if (attidx < 0)
+		return;
+	if (b->from_slot)
+		src->constant = slot_getattr(state->row_slot, attidx + 1, &src->constnull);
+	else if (!cocoon_stripe_column(b->sr, attidx, &src->values, &src->isnull))
+	{
+		src->values = NULL;
+		src->constant = getmissingattr(RelationGetDescr(state->css.ss.ss_currentRelation),
+									   attidx + 1, &src->constnull);
+	}
+}
+
+/* GROUP BY: every row of the batch into its group's accumulators */
+static void
+grouped_add_batch(CocoonScanState *state, CocoonBatch *b)
+{
+	int			nk = state->ngcols;
+	int			na = state->naggs;
+	ColSource  *ks = palloc(sizeof(ColSource) * nk);
+	ColSource  *as = palloc(sizeof(ColSource) * Max(na, 1));
+	Datum	   *keys = palloc(sizeof(Datum) * nk);
+	bool	   *nulls = palloc(sizeof(bool) * nk);
+	uint32		i;
+	int			k;
+
+	for (k = 0; k < nk; k++)
+		col_source(state, b, state->gattidx[k], &ks[k]);
+	for (k = 0; k < na; k++)
+		col_source(state, b, state->accs[k].attidx, &as[k]);
+	for (i = 0; i < b->nrows; i++)
+	{
+		uint32		r = b->rows ? b->rows[i] : i;
+		uint32		h = 0;
+		int			g;
+		CocoonAggAcc *acc;
+
+		for (k = 0; k < nk; k++)
+		{
+			if (ks[k].values)
+			{
+				nulls[k] = ks[k].isnull[r];
+				keys[k] = nulls[k] ? (Datum) 0 : group_key_norm(state, k, ks[k].values[r]);
+			}
+			else
+			{
+				nulls[k] = ks[k].constnull;
+				keys[k] = nulls[k] ? (Datum) 0 : group_key_norm(state, k, ks[k].constant);
+			}
+			h = hash_combine(h, group_key_hash(state, k, keys[k], nulls[k]));
+		}
+		g = group_find(state, keys, nulls, h);
+		acc = &state->accs[g * na];
+		for (k = 0; k < na; k++)
+		{
+			if (as[k].values)
+				cocoon_agg_add(&acc[k], as[k].values[r], as[k].isnull[r]);
+			else
+				cocoon_agg_add(&acc[k], as[k].constant, as[k].constnull);
+		}
+	}
+	MemoryContextReset(state->batch_cxt);
+}
+
+/* GROUP BY: aggregate everything, then return one row per group */
+static TupleTableSlot *
+cocoon_agg_grouped_next(CocoonScanState *state)
+{
+	TupleTableSlot *slot = state->css.ss.ss_ScanTupleSlot;
+	int			natts = RelationGetDescr(state->css.ss.ss_currentRelation)->natts;
+	int			nk = state->ngcols;
+	int			na = state->naggs;
+	int			g,
+				i;
+
+	if (!state->agg_done)
+	{
+		CocoonBatch b;
+		CocoonAggAcc *templ = state->accs;
+		MemoryContext old = MemoryContextSwitchTo(state->group_cxt);
+
+		/* the first naggs accumulators are the templates of each group's */
+		state->gcap = 64;
+		state->ngroups = 0;
+		state->gkeys = palloc(sizeof(Datum) * state->gcap * nk);
+		state->gnulls = palloc(sizeof(bool) * state->gcap * nk);
+		state->ghash = palloc(sizeof(uint32) * state->gcap);
+		state->accs = palloc(sizeof(CocoonAggAcc) * state->gcap * Max(na, 1));
+		memcpy(state->accs, templ, sizeof(CocoonAggAcc) * na);
+		state->hmask = 127;
+		state->htab = palloc(sizeof(int32) * (state->hmask + 1));
+		memset(state->htab, 0xff, sizeof(int32) * (state->hmask + 1));
+		MemoryContextSwitchTo(old);
+
+		if (state->scan == NULL)
+			start_scan(state);
+		while (!state->empty && cocoon_scan_next_batch(state->scan, state->row_slot, &b))
+			grouped_add_batch(state, &b);
+		state->agg_done = true;
+		state->emit_pos = 0;
+	}
+	if (state->emit_pos >= state->ngroups)
+		return ExecClearTuple(slot);
+	g = state->emit_pos++;
+	ExecClearTuple(slot);
+	for (i = 0; i < natts; i++)
+	{
+		slot->tts_values[i] = (Datum) 0;
+		slot->tts_isnull[i] = true;
+	}
+	for (i = 0; i < nk; i++)
+	{
+		slot->tts_values[state->gattidx[i]] = state->gkeys[g * nk + i];
+		slot->tts_isnull[state->gattidx[i]] = state->gnulls[g * nk + i];
+	}
+	for (i = 0; i < na; i++)
+		slot->tts_values[natts + i] = cocoon_agg_result(&state->accs[g * na + i],
+														&slot->tts_isnull[natts + i]);
+	return ExecStoreVirtualTuple(slot);
+}
+
 /*
  * CocoonAggregate: run the whole scan through the accumulators and return
  * the one row of results (the table's columns NULL, then the aggregates).
@@ -1522,7 +1915,7 @@ cocoon_scan_next(ScanState *ss)
 	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
 
 	if (state->agg_mode)
-		return cocoon_agg_next(state);
+		return state->ngcols > 0 ? cocoon_agg_grouped_next(state) : cocoon_agg_next(state);
 	if (state->scan == NULL)
 		start_scan(state);
 	if (state->empty)
@@ -1568,7 +1961,19 @@ rescan_cocoon_scan(CustomScanState *node)
 	int			i;
 
 	end_scan(state);
-	if (state->agg_mode)
+	if (state->agg_mode && state->ngcols > 0)
+	{
+		/* the templates were kept as the first group's accumulators' kinds */
+		CocoonAggAcc *templ = palloc(sizeof(CocoonAggAcc) * Max(state->naggs, 1));
+
+		for (i = 0; i < state->naggs; i++)
+			cocoon_agg_init(&templ[i], state->accs[i].kind, state->accs[i].attidx,
+							state->accs[i].type);
+		MemoryContextReset(state->group_cxt);
+		state->accs = templ;
+		state->agg_done = false;
+	}
+	else if (state->agg_mode)
 	{
 		state->agg_done = false;
 		for (i = 0; i < state->naggs; i++)
@@ -1692,6 +2097,17 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 							 deparse_expression((Node *) ((TargetEntry *) lfirst(lc))->expr,
 												context, false, false));
 		ExplainPropertyText("Cocoon Aggregates", buf.data, es);
+		if (state->ngcols > 0)
+		{
+			int			k;
+
+			resetStringInfo(&buf);
+			for (k = 0; k < state->ngcols; k++)
+				appendStringInfo(&buf, "%s%s", k ? ", " : "",
+								 quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(node->ss.ss_currentRelation),
+																		state->gattidx[k])->attname)));
+			ExplainPropertyText("Cocoon Group Key", buf.data, es);
+		}
 		if (nquals > 0)
 		{
 			List	   *quals = list_copy_tail(cscan->custom_exprs,
