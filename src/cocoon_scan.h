@@ -40,6 +40,12 @@ typedef struct CocoonProbe
 	int			nhashes;
 	int64		lo;
 	int64		hi;
+	/* row-level prefilter (a necessary condition of the qual) */
+	Datum	   *vals;			/* = / IN: values compared bytewise */
+	int			nvals;
+	int16		vlen;			/* their typlen: -1 (text) or 16 (uuid) */
+	char	   *substr;			/* LIKE: a literal every match contains */
+	int			substr_len;
 } CocoonProbe;
 
 typedef struct CocoonScanStats
@@ -54,6 +60,7 @@ typedef struct CocoonScanStats
 	uint64		stripes_skipped_topn;	/* below the k-th best row returned */
 	uint64		chunks_skipped_topn;
 	uint64		rows_skipped_topn;
+	uint64		rows_prefiltered;	/* rejected by probes before the quals ran */
 } CocoonScanStats;
 
 extern void cocoon_scan_set_attrs(TableScanDesc scan, Bitmapset *attrs);

@@ -97,6 +97,7 @@ typedef struct CocoonScanState
 	ExprState  *filter_qual;	/* the plan's quals, evaluated by the scan */
 	Bitmapset  *filter_attrs;	/* 0-based columns the quals reference */
 	CocoonScanStats last_stats;
+	uint64		prefiltered_seen;
 	/* CocoonAggregate */
 	bool		agg_mode;
 	bool		agg_done;
@@ -1390,6 +1391,58 @@ datum_value_hash(Datum d, Oid type)
 /*
  * Evaluate the probe operands into CocoonProbes (in the per-query context).
  */
+/* = and IN on text (deterministic collation) or uuid: keep the values */
+static void
+probe_keep_value(CocoonProbe *p, Datum d, Oid type)
+{
+	int16		len = get_typlen(type);
+
+	if (len != -1 && len != 16)
+		return;
+	if (p->vals == NULL)
+		p->vals = palloc(sizeof(Datum) * 8);
+	else if (p->nvals >= 8 && (p->nvals & (p->nvals - 1)) == 0)
+		p->vals = repalloc(p->vals, sizeof(Datum) * p->nvals * 2);
+	if (len == -1)
+		d = PointerGetDatum(pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d)));
+	p->vals[p->nvals++] = datumCopy(d, false, len);
+	p->vlen = len;
+}
+
+/*
+ * LIKE: the longest run of literal bytes in the pattern (between % and _),
+ * which every matching value contains.  None when the pattern has escapes.
+ */
+static void
+like_literal(CocoonProbe *p, const char *pat, int len)
+{
+	int			i,
+				start = 0,
+				best = -1,
+				bestlen = 0;
+
+	for (i = 0; i < len; i++)
+		if (pat[i] == '\\')
+			return;
+	for (i = 0; i <= len; i++)
+	{
+		if (i == len || pat[i] == '%' || pat[i] == '_')
+		{
+			if (i - start > bestlen)
+			{
+				best = start;
+				bestlen = i - start;
+			}
+			start = i + 1;
+		}
+	}
+	if (best < 0 || bestlen == 0)
+		return;
+	p->substr = palloc(bestlen);
+	memcpy(p->substr, pat + best, bestlen);
+	p->substr_len = bestlen;
+}
+
 static void
 compute_probes(CocoonScanState *state)
 {
@@ -1425,6 +1478,7 @@ compute_probes(CocoonScanState *state)
 				p->hashes = palloc(sizeof(uint64));
 				p->hashes[0] = datum_value_hash(d, type);
 				p->nhashes = 1;
+				probe_keep_value(p, d, type);
 				break;
 			case PLAN_PROBE_IN:
 			case PLAN_PROBE_CMP_IN:
@@ -1448,7 +1502,10 @@ compute_probes(CocoonScanState *state)
 						p->hashes = palloc(sizeof(uint64) * Max(n, 1));
 						for (k = 0; k < n; k++)
 							if (!nulls[k])
+							{
 								p->hashes[p->nhashes++] = datum_value_hash(elems[k], elemtype);
+								probe_keep_value(p, elems[k], elemtype);
+							}
 					}
 					else
 					{
@@ -1476,10 +1533,22 @@ compute_probes(CocoonScanState *state)
 			case PLAN_PROBE_ILIKE:
 				p->kind = PROBE_BLOOM_ALL;
 				d = PointerGetDatum(pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d)));
+				if (kind == PLAN_PROBE_LIKE)
+					like_literal(p, VARDATA_ANY(DatumGetPointer(d)),
+								 VARSIZE_ANY_EXHDR(DatumGetPointer(d)));
 				if (!cocoon_like_trigrams(VARDATA_ANY(DatumGetPointer(d)),
 										  VARSIZE_ANY_EXHDR(DatumGetPointer(d)),
 										  kind == PLAN_PROBE_ILIKE, &p->hashes, &p->nhashes))
-					p = NULL;
+				{
+					/* no trigram to skip chunks with; the literal still filters rows */
+					if (p->substr == NULL)
+						p = NULL;
+					else
+					{
+						p->hashes = NULL;
+						p->nhashes = 0;
+					}
+				}
 				break;
 			case PLAN_PROBE_JEXISTS:
 				{
@@ -1558,6 +1627,7 @@ start_scan(CocoonScanState *state)
 
 	compute_bounds(state);
 	compute_probes(state);
+	state->prefiltered_seen = 0;
 	if (state->pscan)
 		state->scan = table_beginscan_parallel(rel, state->pscan);
 	else
@@ -1908,6 +1978,23 @@ cocoon_agg_next(CocoonScanState *state)
 	return slot;
 }
 
+/* Rows the scan's prefilters rejected count as removed by the Filter */
+static inline void
+count_prefiltered(CocoonScanState *state)
+{
+	if (state->css.ss.ps.instrument)
+	{
+		CocoonScanStats st;
+
+		cocoon_scan_get_stats(state->scan, &st);
+		if (st.rows_prefiltered > state->prefiltered_seen)
+		{
+			InstrCountFiltered1(&state->css, st.rows_prefiltered - state->prefiltered_seen);
+			state->prefiltered_seen = st.rows_prefiltered;
+		}
+	}
+}
+
 static TupleTableSlot *
 cocoon_scan_next(ScanState *ss)
 {
@@ -1921,7 +2008,11 @@ cocoon_scan_next(ScanState *ss)
 	if (state->empty)
 		return ExecClearTuple(slot);
 	if (table_scan_getnextslot(state->scan, ForwardScanDirection, slot))
+	{
+		count_prefiltered(state);
 		return slot;
+	}
+	count_prefiltered(state);
 	return ExecClearTuple(slot);
 }
 

@@ -785,6 +785,127 @@ next_stripe_index(CocoonScanDesc scan)
 }
 
 /*
+ * Row prefilters: the time bounds and the probes are necessary conditions
+ * of the quals, checked on the decoded arrays before a row is put in a slot
+ * and the quals (the expensive part) run on it.
+ */
+typedef struct Prefilter
+{
+	const CocoonProbe *p;		/* NULL: the time bounds */
+	Datum	   *values;
+	bool	   *isnull;
+	int16		attlen;
+	int64		lo;
+	int64		hi;
+} Prefilter;
+
+#define MAX_PREFILTERS 16
+
+static int
+prefilters_for_chunk(CocoonScanDesc scan, Prefilter *pf)
+{
+	TupleDesc	desc = RelationGetDescr(scan->rs_base.rs_rd);
+	int			n = 0;
+	ListCell   *lc;
+
+	if (scan->bounds.has_ts &&
+		cocoon_stripe_column(scan->sr, scan->bounds.ts_attno - 1, &pf[n].values, &pf[n].isnull))
+	{
+		pf[n].p = NULL;
+		pf[n].attlen = 8;
+		pf[n].lo = scan->bounds.ts_lo;
+		pf[n].hi = scan->bounds.ts_hi;
+		n++;
+	}
+	foreach(lc, scan->probes)
+	{
+		CocoonProbe *p = lfirst(lc);
+
+		if (n >= MAX_PREFILTERS)
+			break;
+		if (p->kind != PROBE_RANGE && p->nvals == 0 && p->substr == NULL)
+			continue;
+		if (p->attidx >= desc->natts ||
+			!cocoon_stripe_column(scan->sr, p->attidx, &pf[n].values, &pf[n].isnull))
+			continue;
+		pf[n].p = p;
+		pf[n].attlen = TupleDescAttr(desc, p->attidx)->attlen;
+		pf[n].lo = p->lo;
+		pf[n].hi = p->hi;
+		n++;
+	}
+	return n;
+}
+
+static inline bool
+varlena_plain(Datum d)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+
+	return !(VARATT_IS_COMPRESSED(v) || VARATT_IS_EXTERNAL(v));
+}
+
+/* false: the row fails some qual (NULL satisfies none of these) */
+static bool
+prefilter_row(const Prefilter *pf, int n, uint32 r)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		const CocoonProbe *p = pf[i].p;
+		Datum		d;
+
+		if (pf[i].isnull[r])
+			return false;
+		d = pf[i].values[r];
+		if (p == NULL || p->kind == PROBE_RANGE)
+		{
+			int64		v = pf[i].attlen == 2 ? DatumGetInt16(d) :
+				pf[i].attlen == 4 ? DatumGetInt32(d) : DatumGetInt64(d);
+
+			if (v < pf[i].lo || v > pf[i].hi)
+				return false;
+		}
+		else if (p->nvals > 0)
+		{
+			int			k;
+			bool		found = false;
+
+			if (p->vlen == -1)
+			{
+				const char *data;
+				Size		len;
+
+				if (!varlena_plain(d))
+					continue;
+				data = VARDATA_ANY(DatumGetPointer(d));
+				len = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
+				for (k = 0; k < p->nvals && !found; k++)
+					found = VARSIZE_ANY_EXHDR(DatumGetPointer(p->vals[k])) == len &&
+						memcmp(VARDATA_ANY(DatumGetPointer(p->vals[k])), data, len) == 0;
+			}
+			else
+			{
+				for (k = 0; k < p->nvals && !found; k++)
+					found = memcmp(DatumGetPointer(p->vals[k]), DatumGetPointer(d), p->vlen) == 0;
+			}
+			if (!found)
+				return false;
+		}
+		else if (p->substr != NULL)
+		{
+			if (!varlena_plain(d))
+				continue;
+			if (memmem(VARDATA_ANY(DatumGetPointer(d)), VARSIZE_ANY_EXHDR(DatumGetPointer(d)),
+					   p->substr, p->substr_len) == NULL)
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
  * Late materialisation: decode the columns the quals need, evaluate the
  * quals on every row of chunk group scan->chunk and keep the passing rows
  * in scan->pass.  Returns true (skip the chunk) when none passes: its other
@@ -800,6 +921,8 @@ scan_filter_chunk(CocoonScanDesc scan, TupleTableSlot *slot)
 	bool		track = scan->topn &&
 		scan->topn_attidx < cocoon_stripe_header(sr)->natts;
 	CocoonRank	t;
+	Prefilter	pf[MAX_PREFILTERS];
+	int			npf = 0;
 
 	cocoon_stripe_load_chunk(sr, scan->chunk, scan->filter_load);
 	if (cocoon_stripe_chunk_damaged(sr))
@@ -834,12 +957,19 @@ scan_filter_chunk(CocoonScanDesc scan, TupleTableSlot *slot)
 		}
 		scan->del_pos = lo;
 	}
+	if (scan->filter_fn)
+		npf = prefilters_for_chunk(scan, pf);
 	for (r = 0; r < d->nrows; r++)
 	{
 		uint64		rowno = first_row + d->first + r;
 
 		if (scan->ndel > 0 && scan_row_deleted(scan, rowno))
 			continue;
+		if (npf > 0 && !prefilter_row(pf, npf, r))
+		{
+			scan->stats.rows_prefiltered++;
+			continue;
+		}
 		if (scan->filter_fn || scan->rs_base.rs_nkeys > 0)
 		{
 			cocoon_stripe_fill_slot(sr, r, slot, scan->filter_load);
