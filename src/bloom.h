@@ -11,11 +11,12 @@
 #define COCOON_BLOOM_H
 
 #include "c.h"
+#include "cocoon_format.h"
 
 #define BLOOM_K				3
 #define BLOOM_BUILD_LOG2	19		/* 512 Kbit while building */
-#define BLOOM_MIN_LOG2		9		/* 64 bytes */
-#define BLOOM_MAX_LOG2		17		/* 16 KB */
+#define BLOOM_MIN_LOG2		COCOON_BLOOM_MIN_LOG2	/* cocoon_format.h */
+#define BLOOM_MAX_LOG2		COCOON_BLOOM_MAX_LOG2
 
 typedef struct BloomBuilder
 {

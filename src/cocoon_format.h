@@ -33,14 +33,32 @@
 #ifndef COCOON_FORMAT_H
 #define COCOON_FORMAT_H
 
+#ifdef COCOON_SERVER
 #include "c.h"
+#else
+/* standalone (test/fuzz): the same layout from <stdint.h> */
+#include <stdbool.h>
+#include <stdint.h>
+typedef uint8_t uint8;
+typedef uint16_t uint16;
+typedef uint32_t uint32;
+typedef uint64_t uint64;
+typedef int16_t int16;
+typedef int64_t int64;
+#endif
 
 #define COCOON_META_MAGIC		0x434F434E	/* "COCN" */
 #define COCOON_STRIPE_MAGIC		0x53545250	/* "STRP" */
 #define COCOON_FORMAT_VERSION	1
 
 #define COCOON_METAPAGE_BLKNO	0
+#ifdef COCOON_SERVER
 #define COCOON_PAGE_DATA		(BLCKSZ - SizeOfPageHeaderData)
+#endif
+
+/* bloom filter sizes a chunk may have (bloom.h builds them) */
+#define COCOON_BLOOM_MIN_LOG2	9		/* 64 bytes */
+#define COCOON_BLOOM_MAX_LOG2	17		/* 16 KB */
 
 /* A free byte range, left by stripes no snapshot can see any more */
 typedef struct CocoonFreeRange

@@ -27,6 +27,7 @@
 #include "utils/rel.h"
 
 #include "cocoon.h"
+#include "codec/stripe_check.h"
 #include "bloom.h"
 
 struct StripeReader
@@ -75,8 +76,6 @@ cocoon_stripe_open(Relation rel, StripeEntry *e, MemoryContext parent)
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	StripeReader *sr = palloc0(sizeof(StripeReader));
 	CocoonStripeHeader hdr;
-	uint32		crc;
-	uint64		expect_len;
 
 	sr->rel = rel;
 	sr->entry = *e;
@@ -86,63 +85,33 @@ cocoon_stripe_open(Relation rel, StripeEntry *e, MemoryContext parent)
 	sr->natts = RelationGetDescr(rel)->natts;
 	sr->loaded_chunk = -1;
 
-	if (e->data_length < sizeof(CocoonStripeHeader))
-		stripe_corrupt(sr, "The directory gives a stripe length shorter than a stripe header.");
-	cocoon_storage_read(rel, e->data_offset, (char *) &hdr, sizeof(hdr));
-	if (hdr.magic != COCOON_STRIPE_MAGIC)
-		stripe_corrupt(sr, "The stripe header's magic number is wrong.");
-	if (hdr.version != COCOON_FORMAT_VERSION)
-		stripe_corrupt(sr, "The stripe header's format version is unknown.");
-	expect_len = sizeof(CocoonStripeHeader) + sizeof(CocoonColumnDesc) * (uint64) hdr.natts +
-		sizeof(CocoonChunkDesc) * (uint64) hdr.nchunks * hdr.natts;
-	if (hdr.header_len != expect_len || hdr.header_len > e->data_length ||
-		hdr.total_len != e->data_length || hdr.header_len > MaxAllocSize)
-		stripe_corrupt(sr, "The stripe header's lengths are inconsistent.");
-	sr->header = palloc(hdr.header_len);
-	cocoon_storage_read(rel, e->data_offset, sr->header, hdr.header_len);
-	((CocoonStripeHeader *) sr->header)->header_crc = 0;
-	crc = cocoon_crc32c(sr->header, hdr.header_len);
-	if (crc != hdr.header_crc)
-		stripe_corrupt(sr, "The stripe header's checksum does not match.");
-	if (hdr.first_row != e->first_row || hdr.nrows != e->row_count ||
-		hdr.stripe_id != e->stripe_id)
-		stripe_corrupt(sr, "The stripe header does not match its directory entry.");
+	{
+		const char *why;
+
+		if (e->data_length < sizeof(CocoonStripeHeader))
+			stripe_corrupt(sr, "The directory gives a stripe length shorter than a stripe header.");
+		cocoon_storage_read(rel, e->data_offset, (char *) &hdr, sizeof(hdr));
+		if ((why = cocoon_stripe_check_fixed(&hdr, e->data_length)) != NULL)
+			stripe_corrupt(sr, why);
+		sr->header = palloc(hdr.header_len);
+		cocoon_storage_read(rel, e->data_offset, sr->header, hdr.header_len);
+		/* the same checks, the checksum and the chunk layout (stripe_check.c) */
+		if ((why = cocoon_stripe_check((uint8 *) sr->header, hdr.header_len, e->data_length)) != NULL)
+			stripe_corrupt(sr, why);
+		{
+			uint32		crc = hdr.header_crc;
+
+			memcpy(&hdr, sr->header, sizeof(hdr));
+			hdr.header_crc = crc;
+		}
+		if (hdr.first_row != e->first_row || hdr.nrows != e->row_count ||
+			hdr.stripe_id != e->stripe_id)
+			stripe_corrupt(sr, "The stripe header does not match its directory entry.");
+	}
 	sr->hdr = hdr;
 	sr->cols = (CocoonColumnDesc *) (sr->header + sizeof(CocoonStripeHeader));
 	sr->chunks = (CocoonChunkDesc *) (sr->header + sizeof(CocoonStripeHeader) +
 									  sizeof(CocoonColumnDesc) * hdr.natts);
-	/* chunk layout sanity: rows add up, data inside the stripe */
-	{
-		uint32		c;
-		uint64		rows = 0;
-
-		for (c = 0; c < hdr.nchunks; c++)
-		{
-			CocoonChunkDesc *d0 = &sr->chunks[(uint64) c * hdr.natts];
-			int			a;
-
-			if (d0->first != rows && hdr.natts > 0)
-				stripe_corrupt(sr, "Chunk row ranges are inconsistent.");
-			for (a = 0; a < hdr.natts; a++)
-			{
-				CocoonChunkDesc *d = &sr->chunks[(uint64) c * hdr.natts + a];
-
-				if (d->nrows != d0->nrows || d->first != d0->first ||
-					d->offset < hdr.header_len || d->stored_len > hdr.total_len ||
-					d->offset > hdr.total_len - d->stored_len)
-					stripe_corrupt(sr, "Chunk locations are inconsistent.");
-				if ((d->flags & COCOON_CHUNK_HAS_BLOOM) &&
-					(d->bloom_log2 < BLOOM_MIN_LOG2 || d->bloom_log2 > BLOOM_MAX_LOG2 ||
-					 d->bloom_offset < hdr.header_len ||
-					 d->bloom_offset > hdr.total_len - (((uint64) 1 << d->bloom_log2) / 8)))
-					stripe_corrupt(sr, "Bloom filter locations are inconsistent.");
-			}
-			if (hdr.natts > 0)
-				rows += d0->nrows;
-		}
-		if (hdr.natts > 0 && rows != hdr.nrows)
-			stripe_corrupt(sr, "Chunk row counts do not add up to the stripe's.");
-	}
 	sr->loaded = palloc0(sizeof(bool) * sr->natts);
 	sr->values = palloc0(sizeof(Datum *) * sr->natts);
 	sr->isnull = palloc0(sizeof(bool *) * sr->natts);
