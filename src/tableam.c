@@ -985,21 +985,32 @@ scan_filter_chunk(CocoonScanDesc scan, TupleTableSlot *slot)
 		{
 			bool		isnull;
 			Datum		v = cocoon_stripe_value(sr, scan->topn_attidx, r, &isnull);
-			CocoonRank	rk = isnull ? rank_null(scan) : rank_value(scan, DatumGetInt64(v));
 
-			/* a row below the threshold already is not returned at all */
-			if (topn_threshold(scan, &t) && rank_cmp(rk, t) < 0)
-			{
-				scan->stats.rows_skipped_topn++;
-				continue;
-			}
-			scan->pass_rank[scan->npass] = rk;
-			topn_add(scan, rk);
+			scan->pass_rank[scan->npass] = isnull ? rank_null(scan) :
+				rank_value(scan, DatumGetInt64(v));
 		}
 		scan->pass[scan->npass++] = r;
 	}
 	ExecClearTuple(slot);
-	/* drop the rows the chunk's own later rows pushed below the threshold */
+	if (track)
+	{
+		/*
+		 * Rank the passing rows, latest first for DESC (rows mostly arrive
+		 * in time order): the first k fill the heap with the best, and most
+		 * of the others fail the threshold at once instead of each going
+		 * through the heap.
+		 */
+		uint32		i;
+
+		for (i = 0; i < scan->npass; i++)
+		{
+			uint32		j = scan->topn_desc ? scan->npass - 1 - i : i;
+
+			if (!topn_threshold(scan, &t) || rank_cmp(scan->pass_rank[j], t) >= 0)
+				topn_add(scan, scan->pass_rank[j]);
+		}
+	}
+	/* keep the rows at or above the k-th best rank */
 	if (track && topn_threshold(scan, &t))
 	{
 		uint32		i,
