@@ -100,6 +100,10 @@ INSERT INTO ag_sv_heap VALUES ('NaN', 'NaN', -9223372036854775808, -2147483648),
 INSERT INTO ag_sv_coc VALUES ('NaN', 'NaN', -9223372036854775808, -2147483648), ('Infinity', '-Infinity', 1, 1);
 SELECT (SELECT row(sum(f4), sum(f8), min(f8), max(f8), avg(f8), min(f4), max(f4), sum(b), avg(b), sum(i))::text FROM ag_sv_heap) AS heap,
        (SELECT row(sum(f4), sum(f8), min(f8), max(f8), avg(f8), min(f4), max(f4), sum(b), avg(b), sum(i))::text FROM ag_sv_coc) AS cocoon;
+SELECT (SELECT row(percentile_cont(0.5) WITHIN GROUP (ORDER BY f8), percentile_cont(1) WITHIN GROUP (ORDER BY f8),
+                   percentile_cont(0.1) WITHIN GROUP (ORDER BY f8))::text FROM ag_sv_heap) AS heap,
+       (SELECT row(percentile_cont(0.5) WITHIN GROUP (ORDER BY f8), percentile_cont(1) WITHIN GROUP (ORDER BY f8),
+                   percentile_cont(0.1) WITHIN GROUP (ORDER BY f8))::text FROM ag_sv_coc) AS cocoon;
 -- overflow raises the same error
 TRUNCATE ag_sv_heap, ag_sv_coc;
 INSERT INTO ag_sv_heap VALUES ('3e38', '1e308', 0, 0), ('3e38', '1e308', 0, 0);
@@ -173,6 +177,20 @@ SELECT ag_groups('SELECT t, count(*) FROM %1$s WHERE ts < ''2025-06-01 05:00+00'
 SELECT ag_groups('SELECT i, count(*) FROM %1$s WHERE id > 4990 GROUP BY i ORDER BY i');
 SELECT ag_groups('SELECT t, count(*) FROM %1$s WHERE false GROUP BY t');
 SELECT ag_groups('SELECT k, (SELECT count(*) FROM %1$s x WHERE x.s = k GROUP BY x.s) FROM generate_series(-3, 3) k ORDER BY k');
+-- percentile_cont(fraction) WITHIN GROUP (ORDER BY a float8 column)
+EXPLAIN (costs off) SELECT t, percentile_cont(0.9) WITHIN GROUP (ORDER BY f8) FROM ag_coc GROUP BY t;
+SELECT ag_groups('SELECT t, percentile_cont(0.9) WITHIN GROUP (ORDER BY f8), percentile_cont(0) WITHIN GROUP (ORDER BY f8),
+                  percentile_cont(1) WITHIN GROUP (ORDER BY f8), count(*) FROM %1$s GROUP BY t ORDER BY t');
+SELECT ag_same('SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY f8), percentile_cont(0.25) WITHIN GROUP (ORDER BY f8) FROM %1$s');
+SELECT ag_same('SELECT percentile_cont(NULL) WITHIN GROUP (ORDER BY f8) FROM %1$s');
+SELECT ag_same('SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY f8) FROM %1$s WHERE false');
+SELECT percentile_cont(1.5) WITHIN GROUP (ORDER BY f8) FROM ag_heap WHERE false;
+SELECT percentile_cont(1.5) WITHIN GROUP (ORDER BY f8) FROM ag_coc WHERE false;
+-- not taken: descending order, a fraction per row, another type
+EXPLAIN (costs off) SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY f8 DESC) FROM ag_coc;
+EXPLAIN (costs off) SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY f8) FROM ag_coc;
+EXPLAIN (costs off) SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY i) FROM ag_coc;
+
 -- shapes left to the executor: expressions, varchar grouped as text, grouping sets
 EXPLAIN (costs off) SELECT b % 3, count(*) FROM ag_coc GROUP BY b % 3;
 EXPLAIN (costs off) SELECT t, count(*) FROM ag_coc GROUP BY ROLLUP (t);

@@ -74,6 +74,8 @@ cocoon_agg_kind(Oid aggfnoid)
 		case F_MAX_TIMESTAMP:
 		case F_MAX_TIMESTAMPTZ:
 			return CAGG_MAX;
+		case F_PERCENTILE_CONT_FLOAT8_FLOAT8:
+			return CAGG_PCT_CONT;
 		default:
 			return 0;
 	}
@@ -184,6 +186,18 @@ add_one(CocoonAggAcc *a, Datum d)
 					a->Sxx = get_float8_nan();
 				break;
 			}
+		case CAGG_PCT_CONT:
+			if (a->nvals == a->capvals)
+			{
+				MemoryContext old = MemoryContextSwitchTo(a->vals_cxt);
+
+				a->capvals = Max(a->capvals * 2, 1024);
+				a->vals = a->vals ? repalloc_huge(a->vals, sizeof(float8) * a->capvals) :
+					palloc_extended(sizeof(float8) * a->capvals, MCXT_ALLOC_HUGE);
+				MemoryContextSwitchTo(old);
+			}
+			a->vals[a->nvals++] = DatumGetFloat8(d);
+			break;
 		case CAGG_MIN:
 		case CAGG_MAX:
 			if (a->count == 0)
@@ -287,6 +301,54 @@ int128_numeric(int128 v)
 							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 }
 
+/* float8_cmp_internal's order (NaN last), inlined into a specialised sort */
+static inline int
+f8cmp(float8 a, float8 b)
+{
+	if (unlikely(isnan(a)))
+		return isnan(b) ? 0 : 1;
+	if (unlikely(isnan(b)))
+		return -1;
+	return a > b ? 1 : (a < b ? -1 : 0);
+}
+
+#define ST_SORT sort_float8
+#define ST_ELEMENT_TYPE float8
+#define ST_COMPARE(a, b) f8cmp(*(a), *(b))
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/* percentile_cont's final function: sort, then interpolate (float8_lerp) */
+static Datum
+percentile_cont_result(CocoonAggAcc *a, bool *isnull)
+{
+	float8		p = a->fraction;
+	int64		first,
+				second;
+	float8		lo,
+				hi;
+
+	*isnull = true;
+	if (a->fraction_null)
+		return (Datum) 0;
+	if (p < 0 || p > 1 || isnan(p))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("percentile value %g is not between 0 and 1", p)));
+	if (a->nvals == 0)
+		return (Datum) 0;
+	sort_float8(a->vals, a->nvals);
+	first = (int64) floor(p * (a->nvals - 1));
+	second = (int64) ceil(p * (a->nvals - 1));
+	lo = a->vals[first];
+	*isnull = false;
+	if (first == second)
+		return Float8GetDatum(lo);
+	hi = a->vals[second];
+	return Float8GetDatum(lo + ((p * (a->nvals - 1)) - first) * (hi - lo));
+}
+
 Datum
 cocoon_agg_result(CocoonAggAcc *a, bool *isnull)
 {
@@ -331,6 +393,8 @@ cocoon_agg_result(CocoonAggAcc *a, bool *isnull)
 			if (a->count == 0)
 				break;
 			return a->best;
+		case CAGG_PCT_CONT:
+			return percentile_cont_result(a, isnull);
 	}
 	*isnull = true;
 	return (Datum) 0;

@@ -98,7 +98,8 @@ typedef enum CocoonAggKind
 	CAGG_AVG_INT,				/* int2, int4, int8 -> numeric */
 	CAGG_AVG_FLOAT,				/* float4, float8 -> float8 */
 	CAGG_MIN,
-	CAGG_MAX
+	CAGG_MAX,
+	CAGG_PCT_CONT				/* percentile_cont(f) WITHIN GROUP (ORDER BY float8) */
 } CocoonAggKind;
 
 typedef struct CocoonAggAcc
@@ -115,6 +116,12 @@ typedef struct CocoonAggAcc
 				Sx,
 				Sxx;			/* float8_accum's state */
 	Datum		best;			/* min/max */
+	float8		fraction;		/* percentile_cont: the fraction ... */
+	bool		fraction_null;	/* ... or NULL */
+	float8	   *vals;			/* ... and the values, in vals_cxt */
+	int64		nvals;
+	int64		capvals;
+	MemoryContext vals_cxt;
 } CocoonAggAcc;
 
 extern int	cocoon_agg_kind(Oid aggfnoid);

@@ -103,6 +103,7 @@ typedef struct CocoonScanState
 	bool		agg_done;
 	int			naggs;
 	CocoonAggAcc *accs;
+	CocoonAggAcc *templ;		/* each aggregate's fresh accumulator */
 	TupleTableSlot *row_slot;	/* the table's rows, for the quals */
 	/* GROUP BY: groups in a hash table (accs then holds naggs per group) */
 	int			ngcols;
@@ -449,6 +450,9 @@ column_fraction(RelOptInfo *rel, Bitmapset *attrs, bool all)
 		return 1.0;
 	return Max(needed / total, 0.02);
 }
+
+/* Most rows percentile_cont takes on (estimated): it sorts them in memory */
+#define COCOON_AGG_MAX_SORT_ROWS	20000000
 
 /* Most groups CocoonAggregate takes on (estimated); it keeps them in memory */
 #define COCOON_AGG_MAX_GROUPS	100000
@@ -915,12 +919,22 @@ cocoon_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 			continue;			/* a grouping column */
 		if (!IsA(ag, Aggref))
 			return;
-		if (ag->agglevelsup != 0 || ag->aggdistinct != NIL || ag->aggorder != NIL ||
-			ag->aggfilter != NULL || ag->aggkind != AGGKIND_NORMAL ||
-			ag->aggsplit != AGGSPLIT_SIMPLE || ag->aggvariadic)
+		if (ag->agglevelsup != 0 || ag->aggdistinct != NIL ||
+			ag->aggfilter != NULL || ag->aggsplit != AGGSPLIT_SIMPLE || ag->aggvariadic)
 			return;
 		kind = cocoon_agg_kind(ag->aggfnoid);
 		if (kind == 0)
+			return;
+		if (kind == CAGG_PCT_CONT)
+		{
+			/* a constant fraction, ascending float8 order; values kept in memory */
+			if (ag->aggkind != AGGKIND_ORDERED_SET || list_length(ag->aggdirectargs) != 1 ||
+				!IsA(linitial(ag->aggdirectargs), Const) || list_length(ag->aggorder) != 1 ||
+				get_opcode(((SortGroupClause *) linitial(ag->aggorder))->sortop) != F_FLOAT8LT ||
+				input_rel->rows > COCOON_AGG_MAX_SORT_ROWS)
+				return;
+		}
+		else if (ag->aggkind != AGGKIND_NORMAL || ag->aggorder != NIL)
 			return;
 		if (kind == CAGG_COUNT_STAR)
 		{
@@ -1012,6 +1026,7 @@ plan_cocoon_agg_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	List	   *quals = NIL;
 	List	   *args = NIL;
 	List	   *specs = NIL;
+	List	   *fractions = NIL;
 	List	   *scan_tlist = NIL;
 	Relation	r;
 	TupleDesc	desc;
@@ -1061,6 +1076,12 @@ plan_cocoon_agg_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 		specs = lappend_int(specs, kind);
 		specs = lappend_int(specs, attno);
 		specs = lappend_int(specs, (int) type);
+		if (kind == CAGG_PCT_CONT && !((Const *) linitial(ag->aggdirectargs))->constisnull)
+			fractions = lappend(fractions,
+								makeString(psprintf("%.17g",
+													DatumGetFloat8(((Const *) linitial(ag->aggdirectargs))->constvalue))));
+		else
+			fractions = lappend(fractions, makeString(pstrdup("null")));
 		scan_tlist = lappend(scan_tlist,
 							 makeTargetEntry((Expr *) copyObject(ag),
 											 list_length(scan_tlist) + 1, NULL, false));
@@ -1092,6 +1113,7 @@ plan_cocoon_agg_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	cscan->custom_private = lappend(cscan->custom_private, specs);
 	cscan->custom_private = lappend(cscan->custom_private, list_make1_int(list_length(quals)));
 	cscan->custom_private = lappend(cscan->custom_private, list_copy(group_attnos));
+	cscan->custom_private = lappend(cscan->custom_private, fractions);
 	cscan->custom_exprs = list_concat(cscan->custom_exprs, quals);
 	return &cscan->scan.plan;
 }
@@ -1161,15 +1183,26 @@ begin_cocoon_scan(CustomScanState *node, EState *estate, int eflags)
 		List	   *quals = list_copy_tail(cscan->custom_exprs,
 										   list_length(cscan->custom_exprs) - nquals);
 		List	   *specs = (List *) list_nth(cscan->custom_private, 6);
+		List	   *fractions = (List *) list_nth(cscan->custom_private, 9);
 		int			i;
 
 		state->filter_qual = quals ? ExecInitQual(quals, &node->ss.ps) : NULL;
+
 		state->naggs = list_length(specs) / 3;
-		state->accs = palloc0(sizeof(CocoonAggAcc) * Max(state->naggs, 1));
+		state->templ = palloc0(sizeof(CocoonAggAcc) * Max(state->naggs, 1));
 		for (i = 0; i < state->naggs; i++)
-			cocoon_agg_init(&state->accs[i], list_nth_int(specs, 3 * i),
+		{
+			char	   *f = strVal(list_nth(fractions, i));
+
+			cocoon_agg_init(&state->templ[i], list_nth_int(specs, 3 * i),
 							list_nth_int(specs, 3 * i + 1) - 1,
 							(Oid) list_nth_int(specs, 3 * i + 2));
+			state->templ[i].fraction_null = strcmp(f, "null") == 0;
+			state->templ[i].fraction = state->templ[i].fraction_null ? 0 : strtod(f, NULL);
+			state->templ[i].vals_cxt = CurrentMemoryContext;
+		}
+		state->accs = palloc(sizeof(CocoonAggAcc) * Max(state->naggs, 1));
+		memcpy(state->accs, state->templ, sizeof(CocoonAggAcc) * state->naggs);
 		state->row_slot = table_slot_create(node->ss.ss_currentRelation,
 											&estate->es_tupleTable);
 		state->agg_done = false;
@@ -1775,8 +1808,10 @@ group_find(CocoonScanState *state, const Datum *keys, const bool *nulls, uint32 
 			datumCopy(keys[k], state->gtypbyval[k], state->gtyplen[k]);
 	}
 	for (k = 0; k < state->naggs; k++)
-		cocoon_agg_init(&state->accs[g * state->naggs + k], state->accs[k].kind,
-						state->accs[k].attidx, state->accs[k].type);
+	{
+		state->accs[g * state->naggs + k] = state->templ[k];
+		state->accs[g * state->naggs + k].vals_cxt = state->group_cxt;
+	}
 	MemoryContextSwitchTo(old);
 	return g;
 }
@@ -1825,7 +1860,7 @@ grouped_add_batch(CocoonScanState *state, CocoonBatch *b)
 	for (k = 0; k < nk; k++)
 		col_source(state, b, state->gattidx[k], &ks[k]);
 	for (k = 0; k < na; k++)
-		col_source(state, b, state->accs[k].attidx, &as[k]);
+		col_source(state, b, state->templ[k].attidx, &as[k]);
 	for (i = 0; i < b->nrows; i++)
 	{
 		uint32		r = b->rows ? b->rows[i] : i;
@@ -1874,17 +1909,14 @@ cocoon_agg_grouped_next(CocoonScanState *state)
 	if (!state->agg_done)
 	{
 		CocoonBatch b;
-		CocoonAggAcc *templ = state->accs;
 		MemoryContext old = MemoryContextSwitchTo(state->group_cxt);
 
-		/* the first naggs accumulators are the templates of each group's */
 		state->gcap = 64;
 		state->ngroups = 0;
 		state->gkeys = palloc(sizeof(Datum) * state->gcap * nk);
 		state->gnulls = palloc(sizeof(bool) * state->gcap * nk);
 		state->ghash = palloc(sizeof(uint32) * state->gcap);
 		state->accs = palloc(sizeof(CocoonAggAcc) * state->gcap * Max(na, 1));
-		memcpy(state->accs, templ, sizeof(CocoonAggAcc) * na);
 		state->hmask = 127;
 		state->htab = palloc(sizeof(int32) * (state->hmask + 1));
 		memset(state->htab, 0xff, sizeof(int32) * (state->hmask + 1));
@@ -2054,22 +2086,18 @@ rescan_cocoon_scan(CustomScanState *node)
 	end_scan(state);
 	if (state->agg_mode && state->ngcols > 0)
 	{
-		/* the templates were kept as the first group's accumulators' kinds */
-		CocoonAggAcc *templ = palloc(sizeof(CocoonAggAcc) * Max(state->naggs, 1));
-
-		for (i = 0; i < state->naggs; i++)
-			cocoon_agg_init(&templ[i], state->accs[i].kind, state->accs[i].attidx,
-							state->accs[i].type);
 		MemoryContextReset(state->group_cxt);
-		state->accs = templ;
 		state->agg_done = false;
 	}
 	else if (state->agg_mode)
 	{
 		state->agg_done = false;
 		for (i = 0; i < state->naggs; i++)
-			cocoon_agg_init(&state->accs[i], state->accs[i].kind, state->accs[i].attidx,
-							state->accs[i].type);
+		{
+			if (state->accs[i].vals)
+				pfree(state->accs[i].vals);
+			state->accs[i] = state->templ[i];
+		}
 	}
 	ExecScanReScan(&node->ss);
 }
