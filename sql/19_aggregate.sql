@@ -120,6 +120,30 @@ INSERT INTO ag_sv_coc SELECT * FROM ag_sv_heap;
 SELECT avg(f8) FROM ag_sv_heap;	-- Sxx overflows although the sum does not
 SELECT avg(f8) FROM ag_sv_coc;
 
+-- min, max and count from chunk descriptors when a chunk group is taken whole
+CREATE TABLE ag_md_heap (ts timestamptz, d date, s smallint, i int, b bigint);
+CREATE TABLE ag_md_coc (LIKE ag_md_heap) USING cocoon;
+SELECT cocoon.set_options('ag_md_coc', stripe_rows => 1000, chunk_rows => 100);
+INSERT INTO ag_md_heap SELECT timestamptz '2025-01-01 00:00+00' + g * interval '1 minute', date '2025-01-01' + g,
+       g % 300, CASE WHEN g <= 200 THEN NULL ELSE g END, -g FROM generate_series(1, 3000) g;
+INSERT INTO ag_md_coc SELECT * FROM ag_md_heap;
+CREATE FUNCTION ag_md() RETURNS TABLE (heap text, cocoon text) LANGUAGE sql AS $$
+  SELECT (SELECT row(min(ts), max(ts), min(d), max(d), min(s), max(s), min(i), max(i), count(i), min(b), max(b))::text FROM ag_md_heap),
+         (SELECT row(min(ts), max(ts), min(d), max(d), min(s), max(s), min(i), max(i), count(i), min(b), max(b))::text FROM ag_md_coc)
+$$;
+SELECT heap = cocoon AS same, cocoon FROM ag_md();
+-- the extremes deleted: their chunk groups are decoded again
+DELETE FROM ag_md_heap WHERE b IN (-1, -3000) OR i = 3000;
+DELETE FROM ag_md_coc WHERE b IN (-1, -3000) OR i = 3000;
+SELECT heap = cocoon AS same, cocoon FROM ag_md();
+BEGIN;
+INSERT INTO ag_md_heap VALUES ('2030-01-01', '2030-01-01', 999, 99999, -99999);
+INSERT INTO ag_md_coc VALUES ('2030-01-01', '2030-01-01', 999, 99999, -99999);
+SELECT heap = cocoon AS same, cocoon FROM ag_md();
+ROLLBACK;
+DROP TABLE ag_md_heap, ag_md_coc;
+DROP FUNCTION ag_md();
+
 -- a column added after the rows: its default counts for the old rows
 ALTER TABLE ag_heap ADD COLUMN extra int DEFAULT 7;
 ALTER TABLE ag_coc ADD COLUMN extra int DEFAULT 7;

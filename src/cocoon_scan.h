@@ -82,9 +82,12 @@ typedef struct CocoonBatch
 	const uint32 *rows;			/* row indexes within the chunk; NULL: 0..nrows-1 */
 	uint32		nrows;
 	bool		from_slot;		/* one pending row, in the slot instead */
+	uint32		chunk;			/* its chunk group in the stripe */
 } CocoonBatch;
 
 extern bool cocoon_scan_next_batch(TableScanDesc scan, TupleTableSlot *slot, CocoonBatch *b);
+extern void cocoon_scan_set_lazy(TableScanDesc scan);
+extern bool cocoon_scan_batch_load(TableScanDesc scan, Bitmapset *attrs);
 
 /* agg.c: aggregates over decoded column arrays */
 typedef enum CocoonAggKind

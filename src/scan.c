@@ -104,6 +104,7 @@ typedef struct CocoonScanState
 	int			naggs;
 	CocoonAggAcc *accs;
 	CocoonAggAcc *templ;		/* each aggregate's fresh accumulator */
+	bool	   *meta_ok;		/* per aggregate: this batch from descriptors */
 	TupleTableSlot *row_slot;	/* the table's rows, for the quals */
 	/* GROUP BY: groups in a hash table (accs then holds naggs per group) */
 	int			ngcols;
@@ -1965,15 +1966,58 @@ cocoon_agg_next(CocoonScanState *state)
 	if (state->agg_done)
 		return ExecClearTuple(slot);
 	if (state->scan == NULL)
+	{
 		start_scan(state);
+		cocoon_scan_set_lazy(state->scan);
+	}
+	if (state->meta_ok == NULL)
+		state->meta_ok = palloc(sizeof(bool) * Max(state->naggs, 1));
 	while (!state->empty && cocoon_scan_next_batch(state->scan, state->row_slot, &b))
 	{
+		/*
+		 * A chunk group taken whole (no quals, no deleted row): counts and
+		 * integer min/max come from its descriptors; the rest is decoded.
+		 */
+		if (!b.from_slot)
+		{
+			Bitmapset  *need = NULL;
+
+			for (i = 0; i < state->naggs; i++)
+			{
+				CocoonAggAcc *a = &state->accs[i];
+				const CocoonChunkDesc *d = a->attidx >= 0 ?
+					cocoon_stripe_chunk_desc(b.sr, b.chunk, a->attidx) : NULL;
+
+				state->meta_ok[i] = a->kind == CAGG_COUNT_STAR ||
+					(b.rows == NULL && d != NULL && d->nrows == b.nrows &&
+					 (a->kind == CAGG_COUNT ||
+					  ((a->kind == CAGG_MIN || a->kind == CAGG_MAX) && !a->is_float &&
+					   (d->flags & COCOON_CHUNK_HAS_MINMAX) && d->nnulls < d->nrows)));
+				if (!state->meta_ok[i])
+					need = bms_add_member(need, a->attidx);
+			}
+			if (need != NULL && !cocoon_scan_batch_load(state->scan, need))
+				continue;		/* damaged, skipped (cocoon.skip_damaged_chunks) */
+		}
 		for (i = 0; i < state->naggs; i++)
 		{
 			CocoonAggAcc *a = &state->accs[i];
 			Datum	   *values;
 			bool	   *isnull;
 
+			if (!b.from_slot && state->meta_ok[i] && a->kind != CAGG_COUNT_STAR)
+			{
+				const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(b.sr, b.chunk, a->attidx);
+				int64		v = a->kind == CAGG_MIN ? d->min_value : d->max_value;
+
+				if (a->kind == CAGG_COUNT)
+					a->count += d->nrows - d->nnulls;
+				else
+					cocoon_agg_add(a, a->type == INT2OID ? Int16GetDatum((int16) v) :
+								   (a->type == INT4OID || a->type == DATEOID) ?
+								   Int32GetDatum((int32) v) : Int64GetDatum(v), false);
+				continue;
+			}
 			if (b.from_slot)
 			{
 				bool		null = true;

@@ -365,6 +365,7 @@ typedef struct CocoonScanDescData
 	uint32	   *chunk_order;	/* chunk groups of the open stripe, best first */
 	uint32		chunk_pos;
 	Bitmapset  *filter_load;	/* columns the filter pass decodes */
+	bool		lazy;			/* batches: the caller decodes (cocoon_scan_batch_load) */
 } CocoonScanDescData;
 
 typedef CocoonScanDescData *CocoonScanDesc;
@@ -1106,9 +1107,12 @@ scan_next_chunk(CocoonScanDesc scan, TupleTableSlot *slot, bool with_deletes)
 		if ((scan->filter_fn || scan->topn || (with_deletes && scan->ndel > 0)) &&
 			scan_filter_chunk(scan, slot))
 			continue;
-		cocoon_stripe_load_chunk(scan->sr, scan->chunk, scan->attrs);
-		if (cocoon_stripe_chunk_damaged(scan->sr))
-			continue;
+		if (!(with_deletes && scan->lazy))
+		{
+			cocoon_stripe_load_chunk(scan->sr, scan->chunk, scan->attrs);
+			if (cocoon_stripe_chunk_damaged(scan->sr))
+				continue;
+		}
 		scan->chunk_nrows = cocoon_stripe_chunk_rows(scan->sr, scan->chunk);
 		scan->chunk_first = cocoon_stripe_chunk_desc(scan->sr, scan->chunk, 0)->first;
 		scan->row = 0;
@@ -1274,6 +1278,27 @@ cocoon_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTable
 }
 
 /*
+ * Lazy batches: cocoon_scan_next_batch leaves the columns of scan->attrs
+ * undecoded; the caller decodes what it needs with cocoon_scan_batch_load
+ * (min/max and counts may come from the chunk descriptors alone).
+ */
+void
+cocoon_scan_set_lazy(TableScanDesc sscan)
+{
+	((CocoonScanDesc) sscan)->lazy = true;
+}
+
+/* Decode attrs of the current batch's chunk group; false: it is damaged (skip it) */
+bool
+cocoon_scan_batch_load(TableScanDesc sscan, Bitmapset *attrs)
+{
+	CocoonScanDesc scan = (CocoonScanDesc) sscan;
+
+	cocoon_stripe_load_chunk(scan->sr, scan->chunk, attrs);
+	return !cocoon_stripe_chunk_damaged(scan->sr);
+}
+
+/*
  * Batch access for aggregation (scan.c): the next chunk group's rows that
  * pass the quals and are not deleted, with their columns decoded.  Rows of
  * the transaction's own pending buffers come one at a time in the slot.
@@ -1323,6 +1348,7 @@ cocoon_scan_next_batch(TableScanDesc sscan, TupleTableSlot *slot, CocoonBatch *b
 			}
 			else if (scan_next_chunk(scan, slot, true))
 			{
+				b->chunk = scan->chunk;
 				b->sr = scan->sr;
 				b->rows = scan->use_pass ? scan->pass : NULL;
 				b->nrows = scan->use_pass ? scan->npass : scan->chunk_nrows;
