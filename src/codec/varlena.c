@@ -81,11 +81,9 @@
 #define JS_TRUE			3
 #define JS_NULL			4
 #define JS_CONTAINER	0x10	/* | container flags (hdr >> 28) */
-#define JS_KEY			0xFF	/* node type of an object key (never
-								 * written) */
 #define JS_ROOT_4B		0x40	/* root byte: 4-byte varlena header */
 
-#define JSONB_MAX_DEPTH 256
+#define JSONB_MAX_DEPTH 64
 
 /* -------- varlena headers -------- */
 
@@ -175,40 +173,50 @@ cocoon_varlena_decode(ByteReader *r, CocoonVector *vec, uint64_t *budget)
 
 /* -------- JSONB: serialising (encoder) -------- */
 
+/* Output with a capacity: writing past it fails (the caller falls back). */
 typedef struct JsOut
 {
-	uint8_t    *p;				/* NULL: only count */
+	uint8_t    *p;
 	size_t		n;
+	size_t		cap;
+	uint32_t   *ends;			/* stack of the open containers' entry ends */
+	size_t		nends;
+	size_t		endcap;
+	int			nomem;
 } JsOut;
 
-static inline void
+static inline int
 js_put(JsOut *o, const void *src, size_t len)
 {
-	if (o->p && len > 0)
-		memcpy(o->p + o->n, src, len);
+	if (len > o->cap - o->n)
+		return 0;
+	memcpy(o->p + o->n, src, len);
 	o->n += len;
+	return 1;
 }
 
-static inline void
+static inline int
 js_byte(JsOut *o, uint8_t b)
 {
-	if (o->p)
-		o->p[o->n] = b;
-	o->n++;
+	if (o->n >= o->cap)
+		return 0;
+	o->p[o->n++] = b;
+	return 1;
 }
 
-static inline void
+static inline int
 js_varint(JsOut *o, uint64_t v)
 {
-	if (o->p)
-		varint_put(o->p + o->n, v);
-	o->n += varint_len(v);
+	if (o->cap - o->n < 10)
+		return 0;
+	o->n = (size_t) (varint_put(o->p + o->n, v) - o->p);
+	return 1;
 }
 
 /*
  * Serialise the container at doc + off (clen bytes available to it; off
  * is relative to the document start).  Returns 0 when the bytes are not a
- * jsonb container this codec can represent.
+ * jsonb container this codec can represent (or the output is full).
  */
 static int
 js_container(const uint8_t *doc, size_t off, size_t clen, int depth,
@@ -221,7 +229,10 @@ js_container(const uint8_t *doc, size_t off, size_t clen, int depth,
 	size_t		dstart;
 	size_t		dlen;
 	size_t		i;
+	size_t		base;
+	uint32_t   *ends;
 	int			isobj;
+	uint32_t	prev = 0;
 
 	if (depth > JSONB_MAX_DEPTH || clen < 4 || (off & 3) != 0)
 		return 0;
@@ -238,65 +249,71 @@ js_container(const uint8_t *doc, size_t off, size_t clen, int depth,
 		return 0;
 	dstart = off + 4 + 4 * ne;
 	dlen = clen - 4 - 4 * ne;
-	if (!root)
-		js_byte(o, (uint8_t) (JS_CONTAINER | flags));
-	js_varint(o, count);
+	if (!root && !js_byte(o, (uint8_t) (JS_CONTAINER | flags)))
+		return 0;
+	if (!js_varint(o, count))
+		return 0;
 
-	/*
-	 * Visit entries in document order: object pair i = key i, value
-	 * count + i.  The start of entry k is the end of entry k - 1, which is
-	 * found by walking back to the nearest stored offset.
-	 */
+	/* end offset of every entry (an offset every so often, else lengths) */
+	if (ne > o->endcap - o->nends)
+	{
+		size_t		ncap = o->endcap * 2 > o->nends + ne ? o->endcap * 2 : o->nends + ne + 64;
+		uint32_t   *ne2;
+
+		if (ncap > SIZE_MAX / 4 || (ne2 = codec_alloc(ncap * 4)) == NULL)
+		{
+			o->nomem = 1;
+			return 0;
+		}
+		if (o->nends > 0)
+			memcpy(ne2, o->ends, o->nends * 4);
+		codec_free(o->ends);
+		o->ends = ne2;
+		o->endcap = ncap;
+	}
+	base = o->nends;
+	o->nends += ne;
+	ends = ne > 0 ? o->ends + base : NULL;
+	for (i = 0; i < ne; i++)
+	{
+		uint32_t	je = get_u32(doc + off + 4 + 4 * i);
+		uint64_t	end = (je & JE_HAS_OFF) ? (je & JE_OFFLENMASK)
+			: (uint64_t) prev + (je & JE_OFFLENMASK);
+
+		if (end < prev || end > dlen)
+			return 0;
+		ends[i] = (uint32_t) end;
+		prev = (uint32_t) end;
+	}
+
+	/* document order: object pair i = key i, value count + i */
 	for (i = 0; i < (isobj ? (size_t) count : ne); i++)
 	{
 		int			pass;
 
-		for (pass = 0; pass < (isobj ? 2 : 1); pass++)
+		for (pass = isobj ? 0 : 1; pass < 2; pass++)
 		{
 			size_t		k = isobj ? (pass == 0 ? i : count + i) : i;
 			uint32_t	je = get_u32(doc + off + 4 + 4 * k);
-			size_t		start = 0;
-			size_t		end;
-			size_t		j;
+			size_t		start = k > 0 ? o->ends[base + k - 1] : 0;
+			size_t		end = o->ends[base + k];
 			uint32_t	type = je & JE_TYPEMASK;
+			const uint8_t *sp = doc + dstart + start;
 
-			/* start = end of entry k - 1 */
-			for (j = k; j > 0; j--)
+			if (pass == 0)
 			{
-				uint32_t	pj = get_u32(doc + off + 4 + 4 * (j - 1));
-
-				start += pj & JE_OFFLENMASK;
-				if (pj & JE_HAS_OFF)
-					break;
-			}
-			if (je & JE_HAS_OFF)
-			{
-				end = je & JE_OFFLENMASK;
-				if (end < start)
+				if (type != JE_STRING || memchr(sp, 0, end - start) != NULL ||
+					!js_put(o, sp, end - start) || !js_byte(o, 0))
 					return 0;
-			}
-			else
-				end = start + (je & JE_OFFLENMASK);
-			if (end > dlen)
-				return 0;
-
-			if (isobj && pass == 0)
-			{
-				if (type != JE_STRING ||
-					memchr(doc + dstart + start, 0, end - start) != NULL)
-					return 0;
-				js_put(o, doc + dstart + start, end - start);
-				js_byte(o, 0);
 				continue;
 			}
 			switch (type)
 			{
 				case JE_STRING:
-					if (memchr(doc + dstart + start, 0, end - start) != NULL)
+					if (memchr(sp, 0, end - start) != NULL ||
+						!js_byte(o, JS_STRING) || !js_put(o, sp, end - start) ||
+						!js_byte(o, 0))
 						return 0;
-					js_byte(o, JS_STRING);
-					js_put(o, doc + dstart + start, end - start);
-					js_byte(o, 0);
 					break;
 				case JE_NUMERIC:
 				case JE_CONTAINER:
@@ -307,9 +324,9 @@ js_container(const uint8_t *doc, size_t off, size_t clen, int depth,
 							return 0;
 						if (type == JE_NUMERIC)
 						{
-							js_byte(o, JS_NUMERIC);
-							js_varint(o, end - a);
-							js_put(o, doc + dstart + a, end - a);
+							if (!js_byte(o, JS_NUMERIC) || !js_varint(o, end - a) ||
+								!js_put(o, doc + dstart + a, end - a))
+								return 0;
 						}
 						else if (!js_container(doc, dstart + a, end - a,
 											   depth + 1, o, 0))
@@ -319,16 +336,17 @@ js_container(const uint8_t *doc, size_t off, size_t clen, int depth,
 				case JE_FALSE:
 				case JE_TRUE:
 				case JE_NULL:
-					if (end != start)
+					if (end != start ||
+						!js_byte(o, type == JE_FALSE ? JS_FALSE :
+								 type == JE_TRUE ? JS_TRUE : JS_NULL))
 						return 0;
-					js_byte(o, type == JE_FALSE ? JS_FALSE :
-							type == JE_TRUE ? JS_TRUE : JS_NULL);
 					break;
 				default:
 					return 0;
 			}
 		}
 	}
+	o->nends = base;
 	return 1;
 }
 
@@ -343,91 +361,127 @@ js_value(const uint8_t *v, size_t len, JsOut *o)
 	hl = (v[0] & 0x01) ? 1 : 4;
 	if (len - hl < 4)
 		return 0;
-	js_byte(o, (uint8_t) (JS_CONTAINER | ((get_u32(v + hl) >> 28) & 0x0F) |
-						  (hl == 4 ? JS_ROOT_4B : 0)));
-	return js_container(v + hl, 0, len - hl, 0, o, 1);
+	o->nends = 0;
+	return js_byte(o, (uint8_t) (JS_CONTAINER | ((get_u32(v + hl) >> 28) & 0x0F) |
+								 (hl == 4 ? JS_ROOT_4B : 0))) &&
+		js_container(v + hl, 0, len - hl, 0, o, 1);
 }
 
 /* -------- JSONB: rebuilding (decoder) -------- */
 
-typedef struct JNode
+/*
+ * One pass over the serialisation per array; objects need their keys
+ * before their values, so an object's pairs are scanned first (keys and
+ * scalar values are remembered, nested containers skipped), then written.
+ * A nested container is thus scanned once more per enclosing object, which
+ * the depth limit bounds.
+ */
+typedef struct JPair
 {
-	uint8_t		type;			/* JS_* or JS_KEY */
-	uint32_t	count;			/* containers */
-	size_t		next;			/* containers: index after the subtree */
-	const uint8_t *p;			/* strings, keys, numerics */
-	size_t		len;
-} JNode;
+	const uint8_t *k;			/* key bytes */
+	const uint8_t *v;			/* value: after its type byte; for strings
+								 * and numerics the bytes themselves */
+	uint32_t	klen;
+	uint32_t	vlen;			/* strings and numerics */
+	uint8_t		type;			/* JS_* */
+} JPair;
 
-typedef struct JParse
+typedef struct JBuild
 {
-	JNode	   *nodes;
-	size_t		n;
+	const uint8_t *end;			/* end of the input */
+	uint8_t    *doc;			/* document start (after the varlena header) */
+	size_t		pos;			/* next byte, relative to doc */
+	size_t		limit;			/* bytes available from doc */
+	JPair	   *pairs;			/* stack of the open objects' pairs */
+	size_t		npairs;
 	size_t		cap;
-} JParse;
+	int			nomem;
+} JBuild;
 
-static int
-jp_push(JParse *jp, size_t *idx)
+/* NUL-terminated string at *pp; advances past the NUL */
+static inline int
+jb_cstring(JBuild *b, const uint8_t **pp, uint32_t *len)
 {
-	if (jp->n == jp->cap)
+	const uint8_t *p = *pp;
+	const uint8_t *q = p;
+
+	/*
+	 * Eight bytes at a time while they are there; the lowest flagged byte
+	 * of the zero-byte test is the first zero byte (little-endian load).
+	 */
+	for (;;)
 	{
-		size_t		ncap = jp->cap ? jp->cap * 2 : 64;
-		JNode	   *nn;
+		if (b->end - q < 8)
+		{
+			while (q < b->end && *q != 0)
+				q++;
+			break;
+		}
+		else
+		{
+			uint64_t	w = get_u64(q);
+			uint64_t	z = (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
 
-		if (ncap > SIZE_MAX / sizeof(JNode))
-			return 0;
-		nn = codec_alloc(ncap * sizeof(JNode));
-		if (nn == NULL)
-			return 0;
-		if (jp->n > 0)
-			memcpy(nn, jp->nodes, jp->n * sizeof(JNode));
-		codec_free(jp->nodes);
-		jp->nodes = nn;
-		jp->cap = ncap;
+			if (z != 0)
+			{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				q += __builtin_ctzll(z) >> 3;
+#else
+				while (*q != 0)
+					q++;
+#endif
+				break;
+			}
+			q += 8;
+		}
 	}
-	*idx = jp->n++;
-	memset(&jp->nodes[*idx], 0, sizeof(JNode));
-	return 1;
-}
-
-static int
-jp_cstring(ByteReader *r, const uint8_t **p, size_t *len)
-{
-	const uint8_t *z = memchr(r->p, 0, br_left(r));
-
-	if (z == NULL)
+	if (q >= b->end || (size_t) (q - p) > JE_OFFLENMASK)
 		return 0;
-	*p = r->p;
-	*len = (size_t) (z - r->p);
-	r->p = z + 1;
+	*len = (uint32_t) (q - p);
+	*pp = q + 1;
 	return 1;
 }
 
-/* Parse one item whose type byte is t; -1 = out of memory, 0 = corrupt. */
-static int
-jp_item(JParse *jp, ByteReader *r, uint8_t t, int depth)
+static inline int
+jb_varint(JBuild *b, const uint8_t **pp, uint64_t *v)
 {
-	size_t		idx;
+	ByteReader	r;
+
+	r.p = *pp;
+	r.end = b->end;
+	if (!br_varint(&r, v))
+		return 0;
+	*pp = r.p;
+	return 1;
+}
+
+/* Skip one item (type byte at *pp). */
+static int
+jb_skip(JBuild *b, const uint8_t **pp, int depth)
+{
+	const uint8_t *p = *pp;
+	uint8_t		t;
+	uint32_t	len;
 	uint64_t	v;
 
-	if (!jp_push(jp, &idx))
-		return -1;
-	jp->nodes[idx].type = t;
+	if (p >= b->end)
+		return 0;
+	t = *p++;
 	switch (t)
 	{
 		case JS_STRING:
-			return jp_cstring(r, &jp->nodes[idx].p, &jp->nodes[idx].len);
-		case JS_NUMERIC:
-			if (!br_varint(r, &v) || v > br_left(r) || v > JE_OFFLENMASK)
+			if (!jb_cstring(b, &p, &len))
 				return 0;
-			jp->nodes[idx].p = r->p;
-			jp->nodes[idx].len = (size_t) v;
-			r->p += v;
-			return 1;
+			break;
+		case JS_NUMERIC:
+			if (!jb_varint(b, &p, &v) || v > (uint64_t) (b->end - p))
+				return 0;
+			p += v;
+			break;
 		case JS_FALSE:
 		case JS_TRUE:
 		case JS_NULL:
-			return 1;
+			break;
 		default:
 			{
 				unsigned	flags = t & 0x0F;
@@ -435,67 +489,40 @@ jp_item(JParse *jp, ByteReader *r, uint8_t t, int depth)
 
 				if ((t & 0xF0) != JS_CONTAINER ||
 					(flags != 2 && flags != 4 && flags != 5) ||
-					depth > JSONB_MAX_DEPTH)
+					depth > JSONB_MAX_DEPTH ||
+					!jb_varint(b, &p, &v) || v > (uint64_t) (b->end - p))
 					return 0;
-				/* each child takes at least one byte */
-				if (!br_varint(r, &v) || v > JB_CMASK || v > br_left(r) ||
-					(flags == 5 && v != 1))
-					return 0;
-				jp->nodes[idx].count = (uint32_t) v;
 				for (i = 0; i < v; i++)
 				{
-					uint8_t		ct;
-					int			rc;
-
-					if (flags == 2)
-					{
-						size_t		k;
-
-						if (!jp_push(jp, &k))
-							return -1;
-						jp->nodes[k].type = JS_KEY;
-						if (!jp_cstring(r, &jp->nodes[k].p, &jp->nodes[k].len))
-							return 0;
-					}
-					if (!br_u8(r, &ct))
+					if (flags == 2 && !jb_cstring(b, &p, &len))
 						return 0;
-					rc = jp_item(jp, r, ct, depth + 1);
-					if (rc <= 0)
-						return rc;
+					if (!jb_skip(b, &p, depth + 1))
+						return 0;
 				}
-				jp->nodes[idx].next = jp->n;
-				return 1;
 			}
 	}
+	*pp = p;
+	return 1;
 }
 
-typedef struct JBuild
-{
-	const JNode *nodes;
-	uint8_t    *doc;			/* document start (after the varlena header) */
-	size_t		pos;			/* next byte, relative to doc */
-	size_t		limit;			/* bytes available from doc */
-} JBuild;
-
-static inline size_t
-jn_next(const JNode *nodes, size_t i)
-{
-	return (nodes[i].type & 0xF0) == JS_CONTAINER && nodes[i].type != JS_KEY
-		? nodes[i].next : i + 1;
-}
-
-static int
+/* src..src+len lies within the input (ends at b->end) */
+static inline int
 jb_bytes(JBuild *b, const uint8_t *src, size_t len)
 {
 	if (len > b->limit - b->pos)
 		return 0;
-	if (len > 0)
+	if (len <= 16 && b->limit - b->pos >= 16 && b->end - src >= 16)
+	{
+		/* short strings: one fixed-size copy (the excess is overwritten) */
+		memcpy(b->doc + b->pos, src, 16);
+	}
+	else
 		memcpy(b->doc + b->pos, src, len);
 	b->pos += len;
 	return 1;
 }
 
-static int
+static inline int
 jb_pad(JBuild *b)
 {
 	while (b->pos & 3)
@@ -507,28 +534,41 @@ jb_pad(JBuild *b)
 	return 1;
 }
 
-static int	jb_container(JBuild *b, size_t idx);
+static int	jb_container(JBuild *b, const uint8_t **pp, uint8_t t, int depth);
 
-/* Write the value node i; *meta gets its JEntry type and length. */
+/*
+ * Write one value of type t whose bytes follow its type byte at *pp; *meta
+ * gets its JEntry type and length.
+ */
 static int
-jb_value(JBuild *b, size_t i, uint32_t *meta)
+jb_value(JBuild *b, const uint8_t **pp, uint8_t t, int depth, uint32_t *meta)
 {
-	const JNode *nd = &b->nodes[i];
 	size_t		start = b->pos;
 	uint32_t	type;
+	const uint8_t *p = *pp;
 
-	switch (nd->type)
+	switch (t)
 	{
 		case JS_STRING:
-			type = JE_STRING;
-			if (!jb_bytes(b, nd->p, nd->len))
-				return 0;
-			break;
+			{
+				uint32_t	len;
+
+				type = JE_STRING;
+				if (!jb_cstring(b, &p, &len) || !jb_bytes(b, *pp, len))
+					return 0;
+				break;
+			}
 		case JS_NUMERIC:
-			type = JE_NUMERIC;
-			if (!jb_pad(b) || !jb_bytes(b, nd->p, nd->len))
-				return 0;
-			break;
+			{
+				uint64_t	v;
+
+				type = JE_NUMERIC;
+				if (!jb_varint(b, &p, &v) || v > (uint64_t) (b->end - p) ||
+					!jb_pad(b) || !jb_bytes(b, p, (size_t) v))
+					return 0;
+				p += v;
+				break;
+			}
 		case JS_FALSE:
 			type = JE_FALSE;
 			break;
@@ -540,70 +580,166 @@ jb_value(JBuild *b, size_t i, uint32_t *meta)
 			break;
 		default:
 			type = JE_CONTAINER;
-			if (!jb_pad(b) || !jb_container(b, i))
+			if (!jb_pad(b) || !jb_container(b, &p, t, depth + 1))
 				return 0;
 			break;
 	}
 	if (b->pos - start > JE_OFFLENMASK)
 		return 0;
 	*meta = type | (uint32_t) (b->pos - start);
+	*pp = p;
 	return 1;
 }
 
-static int
-jb_container(JBuild *b, size_t idx)
+/* JEntry k of a container, given its type/length and the running total */
+static inline uint32_t
+jb_jentry(uint32_t meta, size_t k, uint32_t total)
 {
-	const JNode *nd = &b->nodes[idx];
-	unsigned	flags = nd->type & 0x0F;
-	int			isobj = (flags == 2);
-	size_t		n = nd->count;
-	size_t		ne = isobj ? 2 * n : n;
+	return (k % JB_OFFSET_STRIDE) == 0
+		? (meta & JE_TYPEMASK) | total | JE_HAS_OFF : meta;
+}
+
+/* Write the container of type byte t whose count follows at *pp. */
+static int
+jb_container(JBuild *b, const uint8_t **pp, uint8_t t, int depth)
+{
+	unsigned	flags = t & 0x0F;
+	const uint8_t *p = *pp;
+	uint64_t	n;
+	size_t		ne;
 	size_t		jpos;
-	size_t		c;
 	size_t		i;
 	uint32_t	total = 0;
 
+	if ((t & 0xF0) != JS_CONTAINER || (flags != 2 && flags != 4 && flags != 5) ||
+		depth > JSONB_MAX_DEPTH)
+		return 0;
+	/* each child takes at least one input byte */
+	if (!jb_varint(b, &p, &n) || n > JB_CMASK || n > (uint64_t) (b->end - p) ||
+		(flags == 5 && n != 1))
+		return 0;
+	ne = flags == 2 ? 2 * (size_t) n : (size_t) n;
 	if (b->limit - b->pos < 4 || (b->limit - b->pos - 4) / 4 < ne)
 		return 0;
 	put_u32(b->doc + b->pos, (uint32_t) n | ((uint32_t) flags << 28));
 	jpos = b->pos + 4;
 	b->pos = jpos + 4 * ne;
 
-	/* keys first (objects), then the values / elements */
-	if (isobj)
+	if (flags != 2)
 	{
-		for (i = 0, c = idx + 1; i < n; i++)
+		for (i = 0; i < n; i++)
 		{
-			const JNode *k = &b->nodes[c];
 			uint32_t	meta;
 
-			if (!jb_bytes(b, k->p, k->len) || k->len > JE_OFFLENMASK - total)
+			if (p >= b->end)
 				return 0;
-			total += (uint32_t) k->len;
-			meta = (i % JB_OFFSET_STRIDE) == 0
-				? (JE_STRING | total | JE_HAS_OFF) : (JE_STRING | (uint32_t) k->len);
-			put_u32(b->doc + jpos + 4 * i, meta);
-			c = jn_next(b->nodes, c + 1);
+			t = *p++;
+			if (!jb_value(b, &p, t, depth, &meta) ||
+				(meta & JE_OFFLENMASK) > JE_OFFLENMASK - total)
+				return 0;
+			total += meta & JE_OFFLENMASK;
+			put_u32(b->doc + jpos + 4 * i, jb_jentry(meta, i, total));
 		}
 	}
-	for (i = 0, c = idx + 1; i < n; i++)
+	else
 	{
-		size_t		vi = isobj ? c + 1 : c;
-		size_t		k = isobj ? n + i : i;
-		uint32_t	meta;
-		uint32_t	len;
+		size_t		base = b->npairs;
+		JPair	   *pr;
 
-		if (!jb_value(b, vi, &meta))
-			return 0;
-		len = meta & JE_OFFLENMASK;
-		if (len > JE_OFFLENMASK - total)
-			return 0;
-		total += len;
-		if ((k % JB_OFFSET_STRIDE) == 0)
-			meta = (meta & JE_TYPEMASK) | total | JE_HAS_OFF;
-		put_u32(b->doc + jpos + 4 * k, meta);
-		c = jn_next(b->nodes, vi);
+		/* scan the pairs */
+		if (n > b->cap - b->npairs)
+		{
+			size_t		ncap = b->cap * 2 > b->npairs + n ? b->cap * 2 : b->npairs + n + 16;
+			JPair	   *np;
+
+			if (ncap > SIZE_MAX / sizeof(JPair) ||
+				(np = codec_alloc(ncap * sizeof(JPair))) == NULL)
+			{
+				b->nomem = 1;
+				return 0;
+			}
+			if (b->npairs > 0)
+				memcpy(np, b->pairs, b->npairs * sizeof(JPair));
+			codec_free(b->pairs);
+			b->pairs = np;
+			b->cap = ncap;
+		}
+		b->npairs += n;
+		for (i = 0; i < n; i++)
+		{
+			pr = &b->pairs[base + i];
+			pr->k = p;
+			if (!jb_cstring(b, &p, &pr->klen) || p >= b->end)
+				return 0;
+			pr->type = *p++;
+			if (pr->type == JS_STRING)
+			{
+				pr->v = p;
+				if (!jb_cstring(b, &p, &pr->vlen))
+					return 0;
+			}
+			else if (pr->type == JS_NUMERIC)
+			{
+				uint64_t	v;
+
+				if (!jb_varint(b, &p, &v) || v > (uint64_t) (b->end - p) ||
+					v > JE_OFFLENMASK)
+					return 0;
+				pr->v = p;
+				pr->vlen = (uint32_t) v;
+				p += v;
+			}
+			else
+			{
+				pr->v = p;
+				p--;
+				if (!jb_skip(b, &p, depth + 1))
+					return 0;
+			}
+		}
+		/* keys */
+		for (i = 0; i < n; i++)
+		{
+			pr = &b->pairs[base + i];
+			if (!jb_bytes(b, pr->k, pr->klen) || pr->klen > JE_OFFLENMASK - total)
+				return 0;
+			total += pr->klen;
+			put_u32(b->doc + jpos + 4 * i,
+					jb_jentry(JE_STRING | pr->klen, i, total));
+		}
+		/* values */
+		for (i = 0; i < n; i++)
+		{
+			const uint8_t *vp;
+			uint32_t	meta;
+
+			pr = &b->pairs[base + i];
+			vp = pr->v;
+			if (pr->type == JS_STRING)
+			{
+				if (!jb_bytes(b, vp, pr->vlen))
+					return 0;
+				meta = JE_STRING | pr->vlen;
+			}
+			else if (pr->type == JS_NUMERIC)
+			{
+				size_t		s0 = b->pos;
+
+				if (!jb_pad(b) || !jb_bytes(b, vp, pr->vlen) ||
+					b->pos - s0 > JE_OFFLENMASK)
+					return 0;
+				meta = JE_NUMERIC | (uint32_t) (b->pos - s0);
+			}
+			else if (!jb_value(b, &vp, pr->type, depth, &meta))
+				return 0;
+			if ((meta & JE_OFFLENMASK) > JE_OFFLENMASK - total)
+				return 0;
+			total += meta & JE_OFFLENMASK;
+			put_u32(b->doc + jpos + 4 * (n + i), jb_jentry(meta, n + i, total));
+		}
+		b->npairs = base;
 	}
+	*pp = p;
 	return 1;
 }
 
@@ -617,12 +753,13 @@ cocoon_jsonb_decode(ByteReader *r, CocoonVector *vec, uint64_t *budget)
 	size_t		n = vec->nvalues;
 	uint64_t	total;
 	size_t		inlen;
-	JParse		jp;
+	JBuild		b;
+	const uint8_t *p;
 	size_t		off = 0;
 	size_t		i;
 	CocoonCodecResult res = COCOON_CODEC_CORRUPT;
 
-	memset(&jp, 0, sizeof(jp));
+	memset(&b, 0, sizeof(b));
 	if (!br_varint(r, &total))
 		return COCOON_CODEC_CORRUPT;
 	inlen = br_left(r);
@@ -639,33 +776,29 @@ cocoon_jsonb_decode(ByteReader *r, CocoonVector *vec, uint64_t *budget)
 		return COCOON_CODEC_NOMEM;
 	*budget -= (n + 1) * sizeof(uint64_t) + total;
 
+	b.end = r->end;
+	p = r->p;
 	for (i = 0; i < n; i++)
 	{
 		uint8_t		rootb;
 		size_t		hl;
-		int			rc;
-		JBuild		b;
 		size_t		len;
 
-		if (!br_u8(r, &rootb))
+		if (p >= b.end)
 			goto out;
+		rootb = *p++;
 		hl = (rootb & JS_ROOT_4B) ? 4 : 1;
-		jp.n = 0;
-		rc = jp_item(&jp, r, (uint8_t) (rootb & ~JS_ROOT_4B), 0);
-		if (rc < 0)
-		{
-			res = COCOON_CODEC_NOMEM;
+		if (total - off < hl)
 			goto out;
-		}
-		if (rc == 0 || (jp.nodes[0].type & 0xF0) != JS_CONTAINER ||
-			total - off < hl)
-			goto out;
-		b.nodes = jp.nodes;
 		b.doc = vec->data + off + hl;
 		b.pos = 0;
 		b.limit = (size_t) total - off - hl;
-		if (!jb_container(&b, 0))
+		if (!jb_container(&b, &p, (uint8_t) (rootb & ~JS_ROOT_4B), 0))
+		{
+			if (b.nomem)
+				res = COCOON_CODEC_NOMEM;
 			goto out;
+		}
 		len = hl + b.pos;
 		if (hl == 1)
 		{
@@ -685,15 +818,16 @@ cocoon_jsonb_decode(ByteReader *r, CocoonVector *vec, uint64_t *budget)
 	vec->offsets[n] = off;
 	if (off != total)
 		goto out;
+	r->p = p;
 	vec->data_len = total;
 	res = COCOON_CODEC_OK;
 out:
-	codec_free(jp.nodes);
+	codec_free(b.pairs);
 	return res;
 }
 
 /*
- * Size of the JSONB body for vec, or 0 when JSONB does not apply to it
+ * The JSONB body for vec, or *body = NULL when JSONB does not apply to it
  * (not all values serialise and rebuild to identical bytes).  On success
  * *body is the written body (codec_alloc'ed, *size bytes).
  */
@@ -704,34 +838,41 @@ cocoon_jsonb_encode(const CocoonVector *vec, uint8_t **body, size_t *size)
 	JsOut		o;
 	size_t		i;
 	uint64_t	total;
-	size_t		hdr;
 	CocoonVector chk;
 	ByteReader	r;
 	uint64_t	budget = UINT64_MAX;
-	CocoonCodecResult res;
+	CocoonCodecResult res = COCOON_CODEC_OK;
+	int			ok = 1;
 
 	*body = NULL;
 	*size = 0;
 	if (vec->kind != VK_VAR || vec->var_format != COCOON_VAR_JSONB || n == 0)
 		return COCOON_CODEC_OK;
 	total = vec->offsets[n] - vec->offsets[0];
+	if (total > SIZE_MAX / 4)
+		return COCOON_CODEC_OK;
 
-	/* pass 1: validate and measure */
-	o.p = NULL;
-	o.n = 0;
-	for (i = 0; i < n; i++)
-		if (!js_value(vec->data + vec->offsets[i],
-					  (size_t) (vec->offsets[i + 1] - vec->offsets[i]), &o))
-			return COCOON_CODEC_OK;
-	hdr = varint_len(total);
-	o.p = codec_alloc(hdr + o.n);
+	/*
+	 * One pass into a buffer as large as the input plus a quarter: per
+	 * entry the serialisation needs at most 5 bytes where the binary layout
+	 * has a 4-byte JEntry (and headers), so a valid jsonb fits; a value that
+	 * does not is not used.
+	 */
+	memset(&o, 0, sizeof(o));
+	o.cap = (size_t) total + (size_t) total / 4 + 16;
+	o.p = codec_alloc(o.cap);
 	if (o.p == NULL)
 		return COCOON_CODEC_NOMEM;
-	varint_put(o.p, total);
-	o.n = hdr;
-	for (i = 0; i < n; i++)
-		(void) js_value(vec->data + vec->offsets[i],
-						(size_t) (vec->offsets[i + 1] - vec->offsets[i]), &o);
+	o.n = (size_t) (varint_put(o.p, total) - o.p);
+	for (i = 0; i < n && ok; i++)
+		ok = js_value(vec->data + vec->offsets[i],
+					  (size_t) (vec->offsets[i + 1] - vec->offsets[i]), &o);
+	codec_free(o.ends);
+	if (!ok)
+	{
+		codec_free(o.p);
+		return o.nomem ? COCOON_CODEC_NOMEM : COCOON_CODEC_OK;
+	}
 
 	/* rebuild and compare */
 	memset(&chk, 0, sizeof(chk));
@@ -740,22 +881,14 @@ cocoon_jsonb_encode(const CocoonVector *vec, uint8_t **body, size_t *size)
 	r.p = o.p;
 	r.end = o.p + o.n;
 	res = cocoon_jsonb_decode(&r, &chk, &budget);
-	if (res == COCOON_CODEC_NOMEM)
+	if (res == COCOON_CODEC_OK && r.p == r.end && chk.data_len == total &&
+		(total == 0 || memcmp(chk.data, vec->data + vec->offsets[0], (size_t) total) == 0))
 	{
-		codec_free(o.p);
-		cocoon_vector_free(&chk);
-		return res;
+		*body = o.p;
+		*size = o.n;
 	}
-	if (res != COCOON_CODEC_OK || r.p != r.end ||
-		chk.data_len != total ||
-		(total > 0 && memcmp(chk.data, vec->data + vec->offsets[0], (size_t) total) != 0))
-	{
+	else
 		codec_free(o.p);
-		cocoon_vector_free(&chk);
-		return COCOON_CODEC_OK;
-	}
 	cocoon_vector_free(&chk);
-	*body = o.p;
-	*size = o.n;
-	return COCOON_CODEC_OK;
+	return res == COCOON_CODEC_NOMEM ? res : COCOON_CODEC_OK;
 }
