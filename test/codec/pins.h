@@ -62,4 +62,6 @@
 	{"jsonb/attrs_as_varlena", 37275},
 	{"jsonb/attrs", 26916},
 	{"jsonb/nul_in_string", 87},
+	{"jsonb/depth65", 153},
+	{"jsonb/depth66", 559},
 	{"jsonb/sample8", 78},

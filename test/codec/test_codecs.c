@@ -1319,6 +1319,44 @@ test_varlena_jsonb(void)
 	}
 	tv_free(&b.v);
 
+	/* nested arrays [[...["x"]...]]: 65 levels is the most JSONB takes,
+	 * 66 fall back to VARLENA; both bit-identical */
+	{
+		int			levels;
+
+		for (levels = 65; levels <= 66; levels++)
+		{
+			size_t		doclen = 8 * (size_t) (levels - 1) + 9;
+			size_t		len = 4 + doclen;
+			uint8_t    *t = xmalloc(len);
+			uint32_t	h = (uint32_t) (len << 2);
+			int			l;
+
+			memcpy(t, &h, 4);
+			for (l = 0; l < levels; l++)
+			{
+				uint8_t    *c = t + 4 + 8 * (size_t) l;
+				uint32_t	hdr = 1 | 0x40000000u;
+				uint32_t	je = l == levels - 1 ? (0x80000000u | 1)
+					: (0x80000000u | 0x50000000u | (uint32_t) (doclen - 8 * (size_t) (l + 1)));
+
+				memcpy(c, &hdr, 4);
+				memcpy(c + 4, &je, 4);
+			}
+			t[len - 1] = 'x';
+			b.v = tv_new(VK_VAR, 1);
+			vb_init(&b, 1);
+			b.v.nvalues = 1;
+			vb_add(&b, t, len);
+			b.v.var_format = COCOON_VAR_JSONB;
+			roundtrip(levels == 65 ? "jsonb/depth65" : "jsonb/depth66", &b.v, 0);
+			CHECK(last_codec == (levels == 65 ? CODEC_JSONB : CODEC_VARLENA),
+				  "%d levels: %s", levels, cocoon_codec_name(last_codec));
+			tv_free(&b.v);
+			free(t);
+		}
+	}
+
 	/* numerics are 4-byte aligned: a non-zero padding byte must not be
 	 * dropped (edge sample 8 has padding before its first numeric) */
 	{
