@@ -49,7 +49,13 @@ typedef int64_t int64;
 
 #define COCOON_META_MAGIC		0x434F434E	/* "COCN" */
 #define COCOON_STRIPE_MAGIC		0x53545250	/* "STRP" */
-#define COCOON_FORMAT_VERSION	1
+/*
+ * Format version, in the metapage and in every stripe header; a build reads
+ * exactly its own version (anything else is a clear error, not garbage).
+ *	 1	first format
+ *	 2	column codecs VARLENA (9) and JSONB (10), see src/codec/README
+ */
+#define COCOON_FORMAT_VERSION	2
 
 #define COCOON_METAPAGE_BLKNO	0
 #ifdef COCOON_SERVER

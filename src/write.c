@@ -680,6 +680,11 @@ encode_chunk(Relation rel, WriteBuffer *buf, int att, uint32 from, uint32 n,
 	uint32		i;
 
 	build_vector(buf, att, from, n, &vec);
+	/* varlenas are plain in-line ones here (copy_value); jsonb is known */
+	if (vec.kind == VK_VAR && buf->typlens[att] == -1 && !buf->dropped[att])
+		vec.var_format =
+			getBaseType(TupleDescAttr(RelationGetDescr(rel), att)->atttypid) == JSONBOID
+			? COCOON_VAR_JSONB : COCOON_VAR_VARLENA;
 	r = cocoon_encode(&vec, &enc, &enclen, &codec);
 	if (r != COCOON_CODEC_OK)
 		codec_fail(rel, r, "encode", att);

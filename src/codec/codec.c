@@ -18,7 +18,8 @@
  *			   and anything else round-trip
  *	 VK_BOOL   BOOL_BITMAP
  *	 VK_FIXED  the smaller of FIXED_PLAIN and DICT
- *	 VK_VAR	   the smaller of VAR_PLAIN and DICT
+ *	 VK_VAR	   the smaller of VAR_PLAIN (VARLENA when the values are varlenas,
+ *			   JSONB when they are jsonb: see varlena.c) and DICT
  *	 (any)	   ALL_NULL when the chunk has no non-NULL value (or no rows)
  *
  * Chunk = header (see codec.h: codec id, flags, nrows, nvalues, optional
@@ -48,6 +49,9 @@
  *	 BOOL_BITMAP ceil(n/8) bytes, bit i = value i (LSB first), zero padding
  *	 FIXED_PLAIN n * fixed_len bytes
  *	 VAR_PLAIN	 stream of n lengths; the concatenated bytes
+ *	 VARLENA	 the concatenated varlenas (lengths from their headers)
+ *	 JSONB		 varint total; per value a document-order serialisation
+ *				 (varlena.c)
  *	 DICT		 varint ndict; then for VK_INT/VK_FLOAT a stream of the ndict
  *				 values, for VK_FIXED the ndict * fixed_len bytes, for VK_VAR
  *				 a stream of ndict lengths and the concatenated bytes; then a
@@ -148,6 +152,10 @@ cocoon_codec_name(CocoonCodecId id)
 			return "dict";
 		case CODEC_INT_FOR:
 			return "int_for";
+		case CODEC_VARLENA:
+			return "varlena";
+		case CODEC_JSONB:
+			return "jsonb";
 	}
 	return "unknown";
 }
@@ -872,6 +880,9 @@ encode_bytes(EncodeCtx *ctx, CocoonCodecId *codec)
 	size_t		i;
 	uint8_t    *p;
 	CocoonCodecResult res = COCOON_CODEC_OK;
+	uint8_t    *jbody = NULL;
+	size_t		jsize = 0;
+	int			varlena = 0;
 
 	/* scratch: n lengths/codes, then up to maxd dictionary lengths */
 	scratch = codec_alloc((n + maxd) * sizeof(uint64_t));
@@ -884,6 +895,15 @@ encode_bytes(EncodeCtx *ctx, CocoonCodecId *codec)
 		for (i = 0; i < n; i++)
 			scratch[i] = vec->offsets[i + 1] - vec->offsets[i];
 		plain_size = cocoon_stream_size(scratch, n) + plain_data;
+		/* self-delimiting varlenas need no lengths stream */
+		if (cocoon_varlena_check(vec))
+		{
+			varlena = 1;
+			plain_size = plain_data;
+		}
+		res = cocoon_jsonb_encode(vec, &jbody, &jsize);
+		if (res != COCOON_CODEC_OK)
+			goto out;
 	}
 	else
 	{
@@ -931,7 +951,19 @@ encode_bytes(EncodeCtx *ctx, CocoonCodecId *codec)
 		}
 	}
 
-	if (dict_size < plain_size)
+	if (jbody != NULL && jsize <= plain_size && jsize <= dict_size)
+	{
+		*codec = CODEC_JSONB;
+		p = chunk_begin(ctx, *codec, jsize);
+		if (p == NULL)
+		{
+			res = COCOON_CODEC_NOMEM;
+			goto out;
+		}
+		memcpy(p, jbody, jsize);
+		p += jsize;
+	}
+	else if (dict_size < plain_size)
 	{
 		uint64_t   *dlens = scratch + n;
 
@@ -959,14 +991,20 @@ encode_bytes(EncodeCtx *ctx, CocoonCodecId *codec)
 	}
 	else
 	{
-		*codec = is_var ? CODEC_VAR_PLAIN : CODEC_FIXED_PLAIN;
+		*codec = varlena ? CODEC_VARLENA :
+			is_var ? CODEC_VAR_PLAIN : CODEC_FIXED_PLAIN;
 		p = chunk_begin(ctx, *codec, plain_size);
 		if (p == NULL)
 		{
 			res = COCOON_CODEC_NOMEM;
 			goto out;
 		}
-		if (is_var)
+		if (varlena)
+		{
+			if (plain_data > 0)
+				memcpy(p, vec->data + vec->offsets[0], plain_data);
+		}
+		else if (is_var)
 		{
 			for (i = 0; i < n; i++)
 				scratch[i] = vec->offsets[i + 1] - vec->offsets[i];
@@ -985,6 +1023,7 @@ out:
 	codec_free(scratch);
 	codec_free(codes);
 	codec_free(first);
+	codec_free(jbody);
 	return res;
 }
 
@@ -1646,6 +1685,8 @@ codec_fits_kind(unsigned codec, CocoonValueKind kind)
 		case CODEC_FIXED_PLAIN:
 			return kind == VK_FIXED;
 		case CODEC_VAR_PLAIN:
+		case CODEC_VARLENA:
+		case CODEC_JSONB:
 			return kind == VK_VAR;
 		case CODEC_DICT:
 			return kind != VK_BOOL;
@@ -1669,7 +1710,7 @@ decode_chunk(DecodeCtx *dc, CocoonValueKind expect_kind,
 	if (!br_u8(&dc->r, &codec) || !br_u8(&dc->r, &flags) ||
 		!br_u32(&dc->r, &nrows) || !br_u32(&dc->r, &nvalues))
 		return COCOON_CODEC_CORRUPT;
-	if (codec > CODEC_INT_FOR || (flags & ~COCOON_FLAG_NULLS) != 0 ||
+	if (codec > CODEC_JSONB || (flags & ~COCOON_FLAG_NULLS) != 0 ||
 		nvalues > nrows)
 		return COCOON_CODEC_CORRUPT;
 	if ((codec == CODEC_ALL_NULL) != (nvalues == 0))
@@ -1750,6 +1791,12 @@ decode_chunk(DecodeCtx *dc, CocoonValueKind expect_kind,
 			break;
 		case CODEC_VAR_PLAIN:
 			res = decode_var_plain(dc);
+			break;
+		case CODEC_VARLENA:
+			res = cocoon_varlena_decode(&dc->r, vec, &dc->budget);
+			break;
+		case CODEC_JSONB:
+			res = cocoon_jsonb_decode(&dc->r, vec, &dc->budget);
 			break;
 		case CODEC_DICT:
 			if (expect_kind == VK_INT || expect_kind == VK_FLOAT)

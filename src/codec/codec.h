@@ -49,7 +49,9 @@ typedef enum CocoonCodecId
 	CODEC_FIXED_PLAIN = 5,		/* fixed-width byte strings back to back */
 	CODEC_VAR_PLAIN = 6,		/* lengths (bit-packed) + bytes */
 	CODEC_DICT = 7,				/* dictionary of distinct values + bit-packed codes */
-	CODEC_INT_FOR = 8			/* frame of reference: min + bit-packed (v - min) */
+	CODEC_INT_FOR = 8,			/* frame of reference: min + bit-packed (v - min) */
+	CODEC_VARLENA = 9,			/* self-delimiting varlenas back to back */
+	CODEC_JSONB = 10			/* jsonb containers, document-order serialisation */
 } CocoonCodecId;
 
 /* Stable compression ids. */
@@ -81,6 +83,18 @@ typedef enum CocoonValueKind
 } CocoonValueKind;
 
 /*
+ * What VK_VAR values are, as far as the caller knows (an encoder hint;
+ * decoders leave it 0).  VARLENA: each value is an uncompressed in-line
+ * PostgreSQL varlena (little-endian header) of exactly its length, which
+ * allows CODEC_VARLENA.  JSONB: moreover a jsonb, which allows CODEC_JSONB.
+ * Every value is checked (JSONB: serialised, rebuilt and compared byte for
+ * byte) before such a codec is used, so a wrong hint costs only time.
+ */
+#define COCOON_VAR_BYTES	0
+#define COCOON_VAR_VARLENA	1
+#define COCOON_VAR_JSONB	2
+
+/*
  * A column vector.  Values are dense: only non-NULL rows have a value, in
  * row order.  nulls is a bitmap over nrows (bit set = NULL), or NULL when
  * no row is NULL.
@@ -98,6 +112,7 @@ typedef struct CocoonVector
 	uint8_t    *data;			/* VK_FIXED: nvalues*fixed_len; VK_VAR: bytes */
 	uint64_t   *offsets;		/* VK_VAR: nvalues+1 offsets into data */
 	uint64_t	data_len;		/* VK_FIXED / VK_VAR: bytes in data */
+	uint8_t		var_format;		/* VK_VAR: COCOON_VAR_* (encoder hint) */
 } CocoonVector;
 
 /* Limits a decoder enforces (caller-chosen; 0 means "no extra limit"). */

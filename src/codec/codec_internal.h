@@ -320,4 +320,13 @@ extern uint8_t *cocoon_stream_write(uint8_t *p, const uint64_t *v, size_t n);
 extern int	cocoon_stream_read(ByteReader *r, uint64_t *out, size_t n);
 extern int	cocoon_stream_plausible(const ByteReader *r, size_t n);
 
+/* varlena.c: the VARLENA and JSONB codecs (VK_VAR) */
+extern int	cocoon_varlena_check(const CocoonVector *vec);
+extern CocoonCodecResult cocoon_varlena_decode(ByteReader *r, CocoonVector *vec,
+											   uint64_t *budget);
+extern CocoonCodecResult cocoon_jsonb_encode(const CocoonVector *vec,
+											 uint8_t **body, size_t *size);
+extern CocoonCodecResult cocoon_jsonb_decode(ByteReader *r, CocoonVector *vec,
+											 uint64_t *budget);
+
 #endif							/* COCOON_CODEC_INTERNAL_H */

@@ -13,6 +13,13 @@
  * write past the buffer they are given, whatever the input).  lz4 works on
  * int sizes, so inputs above LZ4_MAX_INPUT_SIZE are rejected as BADARG.
  *
+ * zstd contexts are kept from call to call (ZSTD_compressCCtx /
+ * ZSTD_decompressDCtx give the same bytes as the one-shot calls): creating
+ * and initialising a context per chunk cost about as much as compressing a
+ * small chunk.  A context whose memory grew past ZSTD_KEEP_BYTES (high
+ * levels, huge chunks) is freed after the call instead of kept.  The
+ * library is used by one thread per process (a backend, a test program).
+ *
  * src/codec/compress.c
  *
  *-------------------------------------------------------------------------
@@ -26,6 +33,11 @@
 #include <zstd.h>
 
 #include "codec_internal.h"
+
+#define ZSTD_KEEP_BYTES ((size_t) 8 << 20)
+
+static ZSTD_CCtx *zstd_cctx = NULL;
+static ZSTD_DCtx *zstd_dctx = NULL;
 
 CocoonCodecResult
 cocoon_compress(CocoonCompression method, int level,
@@ -89,7 +101,19 @@ cocoon_compress(CocoonCompression method, int level,
 				buf = codec_alloc(bound);
 				if (buf == NULL)
 					return COCOON_CODEC_NOMEM;
-				n = ZSTD_compress(buf, bound, in, inlen, level);
+				if (zstd_cctx == NULL)
+					zstd_cctx = ZSTD_createCCtx();
+				if (zstd_cctx == NULL)
+				{
+					codec_free(buf);
+					return COCOON_CODEC_NOMEM;
+				}
+				n = ZSTD_compressCCtx(zstd_cctx, buf, bound, in, inlen, level);
+				if (ZSTD_sizeof_CCtx(zstd_cctx) > ZSTD_KEEP_BYTES)
+				{
+					ZSTD_freeCCtx(zstd_cctx);
+					zstd_cctx = NULL;
+				}
 				if (ZSTD_isError(n))
 				{
 					codec_free(buf);
@@ -161,8 +185,21 @@ cocoon_decompress(CocoonCompression method,
 			}
 		case COMPRESSION_ZSTD:
 			{
-				size_t		n = ZSTD_decompress(buf, rawlen, in, inlen);
+				size_t		n;
 
+				if (zstd_dctx == NULL)
+					zstd_dctx = ZSTD_createDCtx();
+				if (zstd_dctx == NULL)
+				{
+					codec_free(buf);
+					return COCOON_CODEC_NOMEM;
+				}
+				n = ZSTD_decompressDCtx(zstd_dctx, buf, rawlen, in, inlen);
+				if (ZSTD_sizeof_DCtx(zstd_dctx) > ZSTD_KEEP_BYTES)
+				{
+					ZSTD_freeDCtx(zstd_dctx);
+					zstd_dctx = NULL;
+				}
 				if (ZSTD_isError(n) || n != rawlen)
 				{
 					codec_free(buf);

@@ -376,6 +376,8 @@ keep_chunk(const char *name, const uint8_t *buf, size_t len,
 }
 
 static FILE *pinfile = NULL;	/* COCOON_WRITE_PINS=file: write a pin table */
+static CocoonCodecId last_codec;	/* codec of the last roundtrip() */
+static size_t last_zstd;		/* its size after zstd-3 */
 
 /*
  * Encode, decode, compare; check the pinned size; round-trip the encoded
@@ -400,6 +402,7 @@ roundtrip(const char *name, CocoonVector *in, int keep)
 		  cocoon_codec_result_string(r));
 	if (r != COCOON_CODEC_OK)
 		return;
+	last_codec = codec;
 
 	pin = pin_for(name);
 	printf("  %-22s rows %6u values %6u  %-11s %9zu bytes  %7.3f B/value\n",
@@ -491,6 +494,8 @@ roundtrip(const char *name, CocoonVector *in, int keep)
 				  cocoon_compression_name((CocoonCompression) m));
 			codec_free(d);
 		}
+		if (m == COMPRESSION_ZSTD)
+			last_zstd = clen;
 		if (m == COMPRESSION_ZSTD && in->nvalues >= 1000)
 			printf("  %-22s %-11s %9zu bytes after zstd-3 (%.3f B/value)\n",
 				   "", "", clen, (double) clen / in->nvalues);
@@ -1144,6 +1149,262 @@ test_var(void)
 }
 
 /* ---------------------------------------------------------------- */
+/* VK_VAR values that are varlenas (CODEC_VARLENA) and jsonb (CODEC_JSONB) */
+
+#include "jsonb_samples.h"
+
+static void
+vb_add_hex(VarBuild *b, const char *hex)
+{
+	size_t		len = strlen(hex) / 2;
+	uint8_t    *t = xmalloc(len + 1);
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+	{
+		unsigned	x;
+
+		sscanf(hex + 2 * i, "%2x", &x);
+		t[i] = (uint8_t) x;
+	}
+	vb_add(b, t, len);
+	free(t);
+}
+
+/* a text varlena: 1-byte header when it fits, unless force4 */
+static void
+vb_add_text(VarBuild *b, const char *s, size_t len, int force4)
+{
+	uint8_t    *t = xmalloc(len + 4);
+
+	if (len + 1 <= 127 && !force4)
+	{
+		t[0] = (uint8_t) (((len + 1) << 1) | 1);
+		memcpy(t + 1, s, len);
+		vb_add(b, t, len + 1);
+	}
+	else
+	{
+		uint32_t	h = (uint32_t) ((len + 4) << 2);
+
+		memcpy(t, &h, 4);
+		memcpy(t + 4, s, len);
+		vb_add(b, t, len + 4);
+	}
+	free(t);
+}
+
+static void
+test_varlena_jsonb(void)
+{
+	VarBuild	b;
+	uint32_t	i;
+	char		msg[300];
+	size_t		zplain;
+
+	printf("VK_VAR varlenas and jsonb\n");
+	rng_seed(11);
+
+	/* log messages as text varlenas */
+	b.v = tv_new(VK_VAR, N);
+	vb_init(&b, N);
+	b.v.nvalues = N;
+	for (i = 0; i < N; i++)
+	{
+		make_message(msg, sizeof(msg));
+		vb_add_text(&b, msg, strlen(msg), 0);
+	}
+	b.v.var_format = COCOON_VAR_BYTES;
+	roundtrip("varlena/messages_plain", &b.v, 0);
+	CHECK(last_codec == CODEC_VAR_PLAIN, "messages as bytes: %s", cocoon_codec_name(last_codec));
+	zplain = last_zstd;
+	b.v.var_format = COCOON_VAR_VARLENA;
+	roundtrip("varlena/messages", &b.v, 0);
+	CHECK(last_codec == CODEC_VARLENA, "messages as varlenas: %s", cocoon_codec_name(last_codec));
+	printf("  varlena vs var_plain after zstd-3: %zu vs %zu bytes\n", last_zstd, zplain);
+	tv_free(&b.v);
+
+	/* 1- and 4-byte headers, a 4-byte header on a short value, empty
+	 * strings, values over 127 bytes, NULLs */
+	b.v = tv_new(VK_VAR, 300);
+	tv_set_nulls(&b.v, 7);
+	vb_init(&b, b.v.nvalues);
+	for (i = 0; i < b.v.nvalues; i++)
+	{
+		size_t		len = rng_below(4) == 0 ? rng_below(260) : rng_below(20);
+		size_t		j;
+
+		for (j = 0; j < len; j++)
+			msg[j] = (char) ('a' + rng_below(26));
+		vb_add_text(&b, msg, len, rng_below(10) == 0);
+	}
+	b.v.var_format = COCOON_VAR_VARLENA;
+	roundtrip("varlena/headers", &b.v, 1);
+	CHECK(last_codec == CODEC_VARLENA, "headers: %s", cocoon_codec_name(last_codec));
+	tv_free(&b.v);
+
+	/* said to be varlenas but are not (raw text): other codecs */
+	b.v = tv_new(VK_VAR, 300);
+	vb_init(&b, 300);
+	b.v.nvalues = 300;
+	for (i = 0; i < 300; i++)
+	{
+		make_message(msg, sizeof(msg));
+		vb_add(&b, msg, strlen(msg));
+	}
+	b.v.var_format = COCOON_VAR_JSONB;
+	roundtrip("varlena/not_varlena", &b.v, 0);
+	CHECK(last_codec == CODEC_VAR_PLAIN, "not varlenas: %s", cocoon_codec_name(last_codec));
+	tv_free(&b.v);
+
+	/* jsonb edge cases: root scalars, empty containers, nesting, offsets
+	 * every 32nd JEntry, numerics, 4-byte header, NULLs */
+	b.v = tv_new(VK_VAR, 20);
+	b.v.nulls = xmalloc(3);
+	memset(b.v.nulls, 0, 3);
+	b.v.nulls[0] = 0x21;		/* rows 0 and 5 */
+	b.v.nulls[2] = 0x08;		/* row 19 */
+	b.v.nvalues = 17;
+	vb_init(&b, 17);
+	for (i = 0; i < N_JSONB_EDGE; i++)
+		vb_add_hex(&b, jsonb_samples[i]);
+	vb_add_hex(&b, jsonb_samples[8]);
+	b.v.var_format = COCOON_VAR_JSONB;
+	roundtrip("jsonb/edge", &b.v, 1);
+	CHECK(last_codec == CODEC_JSONB, "jsonb edge: %s", cocoon_codec_name(last_codec));
+	tv_free(&b.v);
+
+	/* log attributes (bench/gen.c): binary layout vs serialisation */
+	b.v = tv_new(VK_VAR, N_JSONB_SAMPLES - N_JSONB_EDGE);
+	vb_init(&b, N_JSONB_SAMPLES - N_JSONB_EDGE);
+	b.v.nvalues = N_JSONB_SAMPLES - N_JSONB_EDGE;
+	for (i = N_JSONB_EDGE; i < N_JSONB_SAMPLES; i++)
+		vb_add_hex(&b, jsonb_samples[i]);
+	b.v.var_format = COCOON_VAR_VARLENA;
+	roundtrip("jsonb/attrs_as_varlena", &b.v, 0);
+	CHECK(last_codec == CODEC_VARLENA, "attrs as varlenas: %s", cocoon_codec_name(last_codec));
+	zplain = last_zstd;
+	b.v.var_format = COCOON_VAR_JSONB;
+	roundtrip("jsonb/attrs", &b.v, 0);
+	CHECK(last_codec == CODEC_JSONB, "attrs: %s", cocoon_codec_name(last_codec));
+	printf("  jsonb vs varlena after zstd-3: %zu vs %zu bytes\n", last_zstd, zplain);
+
+	/* a non-zero padding byte: not what PostgreSQL writes, so not JSONB,
+	 * but still bit-identical */
+	{
+		uint8_t    *v0 = b.v.data + b.v.offsets[0];
+		size_t		l0 = (size_t) (b.v.offsets[1] - b.v.offsets[0]);
+		CocoonVector one = tv_new(VK_VAR, 1);
+		VarBuild	b1;
+		uint8_t    *z;
+
+		/* sample 16 ends with a string key/value section; flip the first
+		 * zero byte after the JEntries that is padding-or-data */
+		b1.v = one;
+		b1.v.data = xmalloc(l0);
+		b1.v.offsets = xmalloc(2 * sizeof(uint64_t));
+		b1.v.offsets[0] = 0;
+		b1.v.offsets[1] = l0;
+		b1.v.data_len = l0;
+		b1.v.nvalues = 1;
+		memcpy(b1.v.data, v0, l0);
+		b1.v.var_format = COCOON_VAR_JSONB;
+		/* make the last byte of the document different: a string byte
+		 * becomes 0x00, which the serialisation cannot represent */
+		z = b1.v.data + l0 - 1;
+		*z = 0;
+		roundtrip("jsonb/nul_in_string", &b1.v, 0);
+		CHECK(last_codec != CODEC_JSONB, "NUL in string: %s", cocoon_codec_name(last_codec));
+		tv_free(&b1.v);
+	}
+	tv_free(&b.v);
+
+	/* nested arrays [[...["x"]...]]: 65 levels is the most JSONB takes,
+	 * 66 fall back to VARLENA; both bit-identical */
+	{
+		int			levels;
+
+		for (levels = 65; levels <= 66; levels++)
+		{
+			size_t		doclen = 8 * (size_t) (levels - 1) + 9;
+			size_t		len = 4 + doclen;
+			uint8_t    *t = xmalloc(len);
+			uint32_t	h = (uint32_t) (len << 2);
+			int			l;
+
+			memcpy(t, &h, 4);
+			for (l = 0; l < levels; l++)
+			{
+				uint8_t    *c = t + 4 + 8 * (size_t) l;
+				uint32_t	hdr = 1 | 0x40000000u;
+				uint32_t	je = l == levels - 1 ? (0x80000000u | 1)
+					: (0x80000000u | 0x50000000u | (uint32_t) (doclen - 8 * (size_t) (l + 1)));
+
+				memcpy(c, &hdr, 4);
+				memcpy(c + 4, &je, 4);
+			}
+			t[len - 1] = 'x';
+			b.v = tv_new(VK_VAR, 1);
+			vb_init(&b, 1);
+			b.v.nvalues = 1;
+			vb_add(&b, t, len);
+			b.v.var_format = COCOON_VAR_JSONB;
+			roundtrip(levels == 65 ? "jsonb/depth65" : "jsonb/depth66", &b.v, 0);
+			CHECK(last_codec == (levels == 65 ? CODEC_JSONB : CODEC_VARLENA),
+				  "%d levels: %s", levels, cocoon_codec_name(last_codec));
+			tv_free(&b.v);
+			free(t);
+		}
+	}
+
+	/* numerics are 4-byte aligned: a non-zero padding byte must not be
+	 * dropped (edge sample 8 has padding before its first numeric) */
+	{
+		const char *hex = jsonb_samples[8];
+		size_t		len = strlen(hex) / 2;
+		int			found = 0;
+
+		b.v = tv_new(VK_VAR, 1);
+		vb_init(&b, 1);
+		b.v.nvalues = 1;
+		vb_add_hex(&b, hex);
+		b.v.var_format = COCOON_VAR_JSONB;
+		roundtrip("jsonb/sample8", &b.v, 0);
+		CHECK(last_codec == CODEC_JSONB, "sample 8: %s", cocoon_codec_name(last_codec));
+		/* try each zero byte: flipped, JSONB must either be not chosen or
+		 * (if the byte was not padding) still round-trip */
+		for (i = 1; i < len; i++)
+		{
+			uint8_t    *enc;
+			size_t		enclen;
+			CocoonCodecId codec;
+			CocoonVector out;
+
+			if (b.v.data[i] != 0)
+				continue;
+			b.v.data[i] = 0x5A;
+			if (cocoon_encode(&b.v, &enc, &enclen, &codec) == COCOON_CODEC_OK)
+			{
+				if (cocoon_decode(enc, enclen, VK_VAR, 0, NULL, &out) == COCOON_CODEC_OK)
+				{
+					CHECK(out.data_len == len && memcmp(out.data, b.v.data, len) == 0,
+						  "flipped byte %u: not bit-identical", i);
+					if (codec != CODEC_JSONB)
+						found++;
+					cocoon_vector_free(&out);
+				}
+				else
+					CHECK(0, "flipped byte %u: decode failed", i);
+				codec_free(enc);
+			}
+			b.v.data[i] = 0;
+		}
+		CHECK(found > 0, "no flipped byte made JSONB fall back");
+		tv_free(&b.v);
+	}
+}
+
+/* ---------------------------------------------------------------- */
 /* argument checking */
 
 static void
@@ -1548,6 +1809,7 @@ main(void)
 	test_bools();
 	test_fixed();
 	test_var();
+	test_varlena_jsonb();
 	test_badargs();
 	test_compression();
 	test_damage();

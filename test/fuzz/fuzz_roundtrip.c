@@ -6,7 +6,12 @@
  *
  * Input layout:
  *	 byte 0		 bits 0-2: kind (value % 5 + 1 = VK_INT..VK_VAR)
- *				 bits 3-7: VK_FIXED fixed_len (index into fixed_lens[])
+ *				 bits 3-7: VK_FIXED fixed_len (index into fixed_lens[]);
+ *				 VK_VAR: bits 3-4 var_format (3 = 0), bit 5: values get
+ *				 varlena headers (1-byte when they fit, else 4-byte),
+ *				 bit 6: values are jsonb samples (../codec/jsonb_samples.h)
+ *				 with, for bit 7, one byte per value changed (so the JSONB
+ *				 encoder meets bytes that are not quite jsonb)
  *	 byte 1		 bits 0-1: NULLs: 0 none (nulls = NULL), 1 a bitmap read from
  *				 the input, 2 every row NULL, 3 a bitmap with no NULL bit
  *				 (both bitmaps get garbage bits past nrows: ignored)
@@ -47,6 +52,7 @@
 #include <math.h>
 
 #include "fuzz_common.h"
+#include "../codec/jsonb_samples.h"
 
 #define MAX_ROWS 16384
 #define MAX_VAR_BYTES ((size_t) 256 << 10)	/* total VK_VAR data per input */
@@ -458,6 +464,82 @@ make_var(size_t n, unsigned mode, unsigned param, Src *s,
 	return data;
 }
 
+/*
+ * VK_VAR values as PostgreSQL varlenas: wrap each value in a header, or
+ * (jsonb) replace the values by jsonb samples, maybe with one byte changed.
+ */
+static uint8_t *
+make_varlenas(size_t n, unsigned flags, Src *s, uint8_t *data,
+			  uint64_t **offsets, uint64_t *data_len)
+{
+	uint64_t   *offs = *offsets;
+	size_t		cap = 64;
+	uint8_t    *out = xcalloc(cap, 1);
+	uint64_t   *noffs = xcalloc(n + 1, 8);
+	size_t		used = 0;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		size_t		len = (size_t) (offs[i + 1] - offs[i]);
+		size_t		total;
+		uint8_t    *dst;
+
+		if (flags & 2)
+		{
+			const char *hex = jsonb_samples[src_u8(s) % N_JSONB_SAMPLES];
+			size_t		k;
+
+			total = strlen(hex) / 2;
+			if (total > MAX_VAR_BYTES - used)
+				total = 0;
+			while (used + total > cap)
+				cap *= 2;
+			out = realloc(out, cap);
+			FUZZ_CHECK(out != NULL, "out of memory");
+			dst = out + used;
+			for (k = 0; k < total; k++)
+			{
+				unsigned	x;
+
+				sscanf(hex + 2 * k, "%2x", &x);
+				dst[k] = (uint8_t) x;
+			}
+			if ((flags & 4) && total > 0)
+				dst[src_u8(s) % total] ^= (uint8_t) (src_u8(s) | 1);
+		}
+		else
+		{
+			size_t		hl = len + 1 <= 127 ? 1 : 4;
+
+			total = hl + len;
+			while (used + total > cap)
+				cap *= 2;
+			out = realloc(out, cap);
+			FUZZ_CHECK(out != NULL, "out of memory");
+			dst = out + used;
+			if (hl == 1)
+				dst[0] = (uint8_t) ((total << 1) | 1);
+			else
+			{
+				uint32_t	h = (uint32_t) (total << 2);
+
+				memcpy(dst, &h, 4);
+			}
+			if (len > 0)
+				memcpy(dst + hl, data + offs[i], len);
+		}
+		noffs[i] = used;
+		used += total;
+		noffs[i + 1] = used;
+	}
+	free(data);
+	free(offs);
+	*offsets = noffs;
+	*data_len = used;
+	return out;
+}
+
 /* ---------------------------------------------------------------- */
 /* comparison of the decoded vector with the input vector */
 
@@ -671,6 +753,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case VK_VAR:
 			in.data = make_var(in.nvalues, mode, param, &s, &in.offsets,
 							   &in.data_len);
+			in.var_format = (uint8_t) (((data[0] >> 3) & 3) % 3);
+			if (data[0] & 0x60)
+				in.data = make_varlenas(in.nvalues, data[0] >> 5, &s, in.data,
+										&in.offsets, &in.data_len);
 			break;
 	}
 
@@ -729,6 +815,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* encoding is a function of the values */
+	out.var_format = in.var_format;
 	r = cocoon_encode(&out, &enc2, &enclen2, NULL);
 	FUZZ_CHECK(r == COCOON_CODEC_OK, "re-encode: %d", r);
 	FUZZ_CHECK(enclen2 == enclen && memcmp(enc, enc2, enclen) == 0,

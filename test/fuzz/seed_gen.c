@@ -661,6 +661,72 @@ f_var_empty(CocoonVector *v)
 		vb_add(&b, "", 0);
 }
 
+#include "../codec/jsonb_samples.h"
+
+static void
+vb_add_hex(VB *b, const char *hex)
+{
+	size_t		len = strlen(hex) / 2;
+	char	   *t = xcalloc(len + 1, 1);
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+	{
+		unsigned	x;
+
+		sscanf(hex + 2 * i, "%2x", &x);
+		t[i] = (char) x;
+	}
+	vb_add(b, t, len);
+	free(t);
+}
+
+/* log messages as text varlenas (CODEC_VARLENA) */
+static void
+f_varlena_messages(CocoonVector *v)
+{
+	VB			b;
+	uint32_t	i;
+	char		buf[300];
+
+	vb_init(&b, v);
+	for (i = 0; i < v->nvalues; i++)
+	{
+		size_t		len = rng_below(4) == 0 ? 100 + rng_below(150) : rng_below(60);
+		size_t		j;
+
+		for (j = 0; j < len; j++)
+			buf[j + 4] = (char) ('a' + rng_below(26));
+		if (len + 1 <= 127 && rng_below(8) != 0)
+		{
+			buf[3] = (char) (((len + 1) << 1) | 1);
+			vb_add(&b, buf + 3, len + 1);
+		}
+		else
+		{
+			uint32_t	h = (uint32_t) ((len + 4) << 2);
+
+			memcpy(buf, &h, 4);
+			vb_add(&b, buf, len + 4);
+		}
+	}
+	v->var_format = COCOON_VAR_VARLENA;
+}
+
+/* jsonb values (CODEC_JSONB): the edge cases first, then log attributes */
+static void
+f_jsonb(CocoonVector *v)
+{
+	VB			b;
+	uint32_t	i;
+
+	vb_init(&b, v);
+	for (i = 0; i < v->nvalues; i++)
+		vb_add_hex(&b, jsonb_samples[i < N_JSONB_EDGE ? i :
+									 N_JSONB_EDGE + rng_below(N_JSONB_SAMPLES - N_JSONB_EDGE)]);
+	v->var_format = COCOON_VAR_JSONB;
+}
+
 /* ---------------------------------------------------------------- */
 
 typedef struct Shape
@@ -710,6 +776,10 @@ static const Shape shapes[] = {
 	{"var_mixed", VK_VAR, 0, 300, f_var_mixed},
 	{"var_empty", VK_VAR, 0, 100, f_var_empty},
 	{"var_one", VK_VAR, 0, 1, f_messages},
+	{"varlena_messages", VK_VAR, 0, 200, f_varlena_messages},
+	{"jsonb_mixed", VK_VAR, 0, 60, f_jsonb},
+	{"jsonb_edge", VK_VAR, 0, 16, f_jsonb},
+	{"jsonb_one", VK_VAR, 0, 1, f_jsonb},
 };
 
 int
@@ -814,6 +884,38 @@ main(int argc, char **argv)
 			body[j] = (uint8_t) rng();
 		snprintf(name, sizeof(name), "kind%d_long_dict", k + 1);
 		write_file("fuzz_roundtrip", name, hdr, 5, body, sizeof(body));
+	}
+
+	/* VK_VAR as varlenas and as jsonb (hint, wrapping, jsonb samples,
+	 * one byte changed per jsonb value) */
+	{
+		static const uint8_t var_hdr0[6] = {
+			4 | (1 << 3) | (1 << 5),	/* varlenas, hint VARLENA */
+			4 | (2 << 3) | (1 << 5),	/* varlenas, hint JSONB */
+			4 | (2 << 3) | (1 << 6),	/* jsonb, hint JSONB */
+			4 | (1 << 3) | (1 << 6),	/* jsonb, hint VARLENA */
+			4 | (2 << 3) | (3 << 6),	/* damaged jsonb, hint JSONB */
+			4 | (0 << 3) | (1 << 6),	/* jsonb, no hint */
+		};
+
+		for (k = 0; k < 6; k++)
+		{
+			uint8_t		hdr[5];
+			uint8_t		body[200];
+			uint32_t	nrows = (uint32_t) (20 + rng_below(200));
+			size_t		j;
+			char		name[64];
+
+			hdr[0] = var_hdr0[k];
+			hdr[1] = (uint8_t) ((k & 1) | (0 << 2) | (4 << 5));
+			hdr[2] = (uint8_t) nrows;
+			hdr[3] = (uint8_t) (nrows >> 8);
+			hdr[4] = (uint8_t) rng();
+			for (j = 0; j < sizeof(body); j++)
+				body[j] = (uint8_t) rng();
+			snprintf(name, sizeof(name), "var_varlena%d", k);
+			write_file("fuzz_roundtrip", name, hdr, 5, body, sizeof(body));
+		}
 	}
 
 	printf("seed_gen: wrote %d files under %s\n", nfiles, outdir);
