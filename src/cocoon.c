@@ -432,7 +432,7 @@ cocoon_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 			Oid			optrel = cocoon_relname_oid_missing_ok("options");
 
 			if (cocoon_storage_exists(rel))
-				cocoon_meta_delete_storage(cocoon_storage_id(rel, false));
+				cocoon_meta_delete_storage(cocoon_storage_id_any_version(rel));
 			cocoon_discard_relfilenode(objectId, rel->rd_node.relNode);
 			relation_close(rel, NoLock);
 

@@ -83,6 +83,7 @@ extern bool cocoon_is_cocoon_rel(Relation rel);
 extern void cocoon_storage_init(Relation rel);
 extern bool cocoon_storage_exists(Relation rel);
 extern uint64 cocoon_storage_id(Relation rel, bool create);
+extern uint64 cocoon_storage_id_any_version(Relation rel);
 extern uint64 cocoon_reserve_rows(Relation rel, uint64 count, uint64 extend_from,
 								  bool *extended);
 extern uint64 cocoon_reserve_bytes(Relation rel, uint64 len, uint64 *stripe_id);

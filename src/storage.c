@@ -150,6 +150,27 @@ cocoon_storage_id(Relation rel, bool create)
 	return meta.storage_id;
 }
 
+/*
+ * The storage id for DROP and TRUNCATE, which must work whatever the
+ * format version (an upgrade must not leave tables one cannot drop): the
+ * metapage's first fields (magic, version, storage_id) never move.  0 when
+ * the metapage is damaged (its directory rows then stay behind).
+ */
+uint64
+cocoon_storage_id_any_version(Relation rel)
+{
+	Buffer		buf;
+	CocoonMetaPageData meta;
+
+	if (RelationGetNumberOfBlocks(rel) == 0)
+		return 0;
+	buf = ReadBuffer(rel, COCOON_METAPAGE_BLKNO);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	memcpy(&meta, MetaFromPage(BufferGetPage(buf)), sizeof(meta));
+	UnlockReleaseBuffer(buf);
+	return meta.magic == COCOON_META_MAGIC ? meta.storage_id : 0;
+}
+
 uint64
 cocoon_logical_size(Relation rel)
 {

@@ -1825,7 +1825,7 @@ cocoon_relation_set_new_filenode(Relation rel, const RelFileNode *newrnode,
 		smgrexists(RelationGetSmgr(rel), MAIN_FORKNUM) &&
 		cocoon_storage_exists(rel))
 	{
-		cocoon_meta_delete_storage(cocoon_storage_id(rel, false));
+		cocoon_meta_delete_storage(cocoon_storage_id_any_version(rel));
 		cocoon_discard_relfilenode(RelationGetRelid(rel), rel->rd_node.relNode);
 	}
 
@@ -1847,7 +1847,7 @@ static void
 cocoon_relation_nontransactional_truncate(Relation rel)
 {
 	if (cocoon_storage_exists(rel))
-		cocoon_meta_delete_storage(cocoon_storage_id(rel, false));
+		cocoon_meta_delete_storage(cocoon_storage_id_any_version(rel));
 	cocoon_discard_relfilenode(RelationGetRelid(rel), rel->rd_node.relNode);
 	RelationTruncate(rel, 0);
 }
