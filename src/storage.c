@@ -27,6 +27,8 @@
 #include "postgres.h"
 
 #include "access/generic_xlog.h"
+#include "access/rmgr.h"
+#include "access/xloginsert.h"
 #include "catalog/namespace.h"
 #include "commands/sequence.h"
 #include "miscadmin.h"
@@ -392,13 +394,38 @@ cocoon_storage_write(Relation rel, uint64 offset, const char *data, uint64 len)
 	}
 }
 
+/* Append one fragment of a generic WAL delta: offset, length, bytes. */
+static char *
+delta_fragment(char *p, Page page, int offset, int length)
+{
+	OffsetNumber o = (OffsetNumber) offset;
+	OffsetNumber l = (OffsetNumber) length;
+
+	memcpy(p, &o, sizeof(o));
+	p += sizeof(o);
+	memcpy(p, &l, sizeof(l));
+	p += sizeof(l);
+	memcpy(p, (char *) page + offset, length);
+	return p + length;
+}
+
 /*
  * Reserve len bytes of the logical space and a stripe id, and write data
  * there, all in one generic WAL record that holds the metapage and the data
- * pages: for small stripes this saves a record, a metapage lock cycle and a
- * delta computation per page.  fill(data, stripe_id, arg) completes the data
- * once the stripe id is known (under the metapage lock).  Only for len up to
- * COCOON_SMALL_WRITE (at most MAX_GENERIC_XLOG_PAGES - 1 data pages).
+ * pages: for small stripes this saves a record and a metapage lock cycle.
+ * fill(data, stripe_id, arg) completes the data once the stripe id is known
+ * (under the metapage lock).  Only for len up to COCOON_SMALL_WRITE (at most
+ * MAX_GENERIC_XLOG_PAGES - 1 data pages).
+ *
+ * The record is a generic WAL record (RM_GENERIC_ID, replayed by
+ * generic_redo), but built here rather than by GenericXLogFinish: we know
+ * which bytes change, so we log them as the delta fragments directly instead
+ * of copying every page twice and comparing it byte by byte against its copy
+ * (that comparison alone was ~5% of a single-row INSERT transaction's CPU).
+ * As GenericXLogFinish does, the changes are applied in one critical
+ * section together with the record, pages new to the file are logged as
+ * full images, and the hole of a page (pd_lower to pd_upper) is zeroed on
+ * the page as redo zeroes it.
  *
  * Lock order: the metapage, then data pages in ascending order, each got
  * through get_page_for_write (which may take the extension lock).  Nobody
@@ -411,78 +438,162 @@ cocoon_reserve_and_write(Relation rel, char *data, uint64 len,
 						 void (*fill) (char *data, uint64 stripe_id, void *arg),
 						 void *arg, uint64 *stripe_id)
 {
+#define SMALL_PAGES (MAX_GENERIC_XLOG_PAGES - 1)
 	Buffer		metabuf;
-	Buffer		bufs[MAX_GENERIC_XLOG_PAGES];
+	Page		metapage;
+	CocoonMetaPageData m;
+	bool		free_changed;
+	uint16		new_lower;
+	uint16		old_lower;
+	Buffer		bufs[SMALL_PAGES];
+	bool		isnew[SMALL_PAGES];
+	uint32		inpage[SMALL_PAGES];
+	uint32		count[SMALL_PAGES];
+	const char *src[SMALL_PAGES];
+	char	   *deltas[SMALL_PAGES + 1];
+	Size		deltalen[SMALL_PAGES + 1];
 	int			nbufs = 0;
-	GenericXLogState *state;
-	CocoonMetaPageData *meta;
+	bool		needwal = RelationNeedsWAL(rel);
 	uint64		off;
 	uint64		pos;
 	uint64		left;
-	const char *src;
+	const char *p;
 	int			i;
 
 	Assert(len > 0 && len <= COCOON_SMALL_WRITE);
-	StaticAssertStmt(COCOON_SMALL_WRITE <= (uint64) COCOON_PAGE_DATA * (MAX_GENERIC_XLOG_PAGES - 2) + 1,
+	StaticAssertStmt(COCOON_SMALL_WRITE <= (uint64) COCOON_PAGE_DATA * (SMALL_PAGES - 1) + 1,
 					 "a small write must fit the pages of one generic WAL record");
 
-	meta = meta_begin(rel, &metabuf, &state);
-	off = take_first_fit(meta, len, PG_UINT64_MAX);
+	cocoon_storage_init(rel);
+	metabuf = ReadBuffer(rel, COCOON_METAPAGE_BLKNO);
+	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+	metapage = BufferGetPage(metabuf);
+	old_lower = ((PageHeader) metapage)->pd_lower;
+
+	/* work on a copy: nothing changes on the page before the critical section */
+	memcpy(&m, MetaFromPage(metapage), sizeof(m));
+	if (m.magic != COCOON_META_MAGIC || m.version != COCOON_FORMAT_VERSION)
+	{
+		UnlockReleaseBuffer(metabuf);
+		check_meta(rel, &m);
+	}
+	off = take_first_fit(&m, len, PG_UINT64_MAX);
+	free_changed = (off != PG_UINT64_MAX);
 	if (off == PG_UINT64_MAX)
 	{
-		off = meta->next_offset;
+		off = m.next_offset;
 		if ((off + len) / COCOON_PAGE_DATA + 1 >= MaxBlockNumber)
 		{
-			GenericXLogAbort(state);
 			UnlockReleaseBuffer(metabuf);
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("cocoon table \"%s\" is full", RelationGetRelationName(rel))));
 		}
-		meta->next_offset = off + len;
+		m.next_offset = off + len;
 	}
-	*stripe_id = meta->next_stripe_id++;
-	meta_set_lower(meta);
+	*stripe_id = m.next_stripe_id++;
 	fill(data, *stripe_id, arg);
+	new_lower = MAXALIGN(SizeOfPageHeaderData) + offsetof(CocoonMetaPageData, free) +
+		sizeof(CocoonFreeRange) * Min(m.nfree, COCOON_MAX_FREE_RANGES);
 
-	/*
-	 * Errors from here to GenericXLogFinish leave the buffers untouched (the
-	 * record's images are copies); locks are released by the abort.
-	 */
+	/* the data pages, locked in ascending order (errors here change nothing) */
 	pos = off;
 	left = len;
-	src = data;
+	p = data;
 	while (left > 0)
 	{
 		BlockNumber blkno = (BlockNumber) (pos / COCOON_PAGE_DATA) + 1;
-		uint32		inpage = (uint32) (pos % COCOON_PAGE_DATA);
-		uint32		n = (uint32) Min(left, (uint64) (COCOON_PAGE_DATA - inpage));
-		Buffer		buf;
-		bool		isnew;
-		Page		page;
-		PageHeader	ph;
 
-		Assert(nbufs < MAX_GENERIC_XLOG_PAGES - 1);
-		buf = get_page_for_write(rel, blkno);
-		bufs[nbufs++] = buf;
-		isnew = PageIsNew(BufferGetPage(buf));
-		page = GenericXLogRegisterBuffer(state, buf,
-										 isnew ? GENERIC_XLOG_FULL_IMAGE : 0);
-		if (isnew)
-			PageInit(page, BLCKSZ, 0);
-		ph = (PageHeader) page;
-		memcpy((char *) page + SizeOfPageHeaderData + inpage, src, n);
-		if (ph->pd_lower < SizeOfPageHeaderData + inpage + n)
-			ph->pd_lower = SizeOfPageHeaderData + inpage + n;
-		pos += n;
-		src += n;
-		left -= n;
+		Assert(nbufs < SMALL_PAGES);
+		inpage[nbufs] = (uint32) (pos % COCOON_PAGE_DATA);
+		count[nbufs] = (uint32) Min(left, (uint64) (COCOON_PAGE_DATA - inpage[nbufs]));
+		src[nbufs] = p;
+		bufs[nbufs] = get_page_for_write(rel, blkno);
+		isnew[nbufs] = PageIsNew(BufferGetPage(bufs[nbufs]));
+		pos += count[nbufs];
+		p += count[nbufs];
+		left -= count[nbufs];
+		nbufs++;
 	}
-	GenericXLogFinish(state);
+
+	/* room for the deltas: two fragments per page at most */
+	deltas[0] = palloc(2 * (2 * sizeof(OffsetNumber)) + BLCKSZ);
+	for (i = 0; i < nbufs; i++)
+		deltas[i + 1] = palloc(2 * (2 * sizeof(OffsetNumber)) + 2 + count[i]);
+
+	if (needwal)
+		XLogBeginInsert();
+	START_CRIT_SECTION();
+
+	/* the metapage: counters (and the free list if it changed), pd_lower */
+	memcpy(MetaFromPage(metapage), &m, offsetof(CocoonMetaPageData, free) +
+		   (free_changed ? sizeof(CocoonFreeRange) * Min(m.nfree, COCOON_MAX_FREE_RANGES) : 0));
+	((PageHeader) metapage)->pd_lower = new_lower;
+	if (old_lower > new_lower)
+		memset((char *) metapage + new_lower, 0, old_lower - new_lower);
+	MarkBufferDirty(metabuf);
+	{
+		char	   *d = deltas[0];
+
+		/* pd_lower and the counters (pd_upper etc. come along unchanged) */
+		d = delta_fragment(d, metapage, offsetof(PageHeaderData, pd_lower),
+						   MAXALIGN(SizeOfPageHeaderData) + offsetof(CocoonMetaPageData, free) -
+						   offsetof(PageHeaderData, pd_lower));
+		if (free_changed && new_lower > MAXALIGN(SizeOfPageHeaderData) + offsetof(CocoonMetaPageData, free))
+			d = delta_fragment(d, metapage,
+							   MAXALIGN(SizeOfPageHeaderData) + offsetof(CocoonMetaPageData, free),
+							   new_lower - (MAXALIGN(SizeOfPageHeaderData) + offsetof(CocoonMetaPageData, free)));
+		deltalen[0] = d - deltas[0];
+	}
+
+	/* the data pages */
+	for (i = 0; i < nbufs; i++)
+	{
+		Page		page = BufferGetPage(bufs[i]);
+		PageHeader	ph = (PageHeader) page;
+		char	   *d = deltas[i + 1];
+
+		if (isnew[i])
+			PageInit(page, BLCKSZ, 0);
+		memcpy((char *) page + SizeOfPageHeaderData + inpage[i], src[i], count[i]);
+		if (ph->pd_lower < SizeOfPageHeaderData + inpage[i] + count[i])
+			ph->pd_lower = SizeOfPageHeaderData + inpage[i] + count[i];
+		MarkBufferDirty(bufs[i]);
+		d = delta_fragment(d, page, offsetof(PageHeaderData, pd_lower), sizeof(LocationIndex));
+		d = delta_fragment(d, page, SizeOfPageHeaderData + inpage[i], count[i]);
+		deltalen[i + 1] = d - deltas[i + 1];
+	}
+
+	if (needwal)
+	{
+		XLogRecPtr	lsn;
+
+		XLogRegisterBuffer(0, metabuf, REGBUF_STANDARD);
+		XLogRegisterBufData(0, deltas[0], deltalen[0]);
+		for (i = 0; i < nbufs; i++)
+		{
+			if (isnew[i])
+				XLogRegisterBuffer(i + 1, bufs[i], REGBUF_FORCE_IMAGE | REGBUF_STANDARD);
+			else
+			{
+				XLogRegisterBuffer(i + 1, bufs[i], REGBUF_STANDARD);
+				XLogRegisterBufData(i + 1, deltas[i + 1], deltalen[i + 1]);
+			}
+		}
+		lsn = XLogInsert(RM_GENERIC_ID, 0);
+		PageSetLSN(metapage, lsn);
+		for (i = 0; i < nbufs; i++)
+			PageSetLSN(BufferGetPage(bufs[i]), lsn);
+	}
+	END_CRIT_SECTION();
+
 	for (i = 0; i < nbufs; i++)
 		UnlockReleaseBuffer(bufs[i]);
 	UnlockReleaseBuffer(metabuf);
+	for (i = 0; i <= nbufs; i++)
+		pfree(deltas[i]);
 	return off;
+#undef SMALL_PAGES
 }
 
 /*
