@@ -56,6 +56,8 @@
 #define CHUNK_GROUP_MAX_BYTES	((uint64) 64 * 1024 * 1024)
 /* first row reservation of a non-bulk buffer */
 #define INITIAL_RESERVATION		64
+/* stripes of fewer rows get no bloom filters */
+#define BLOOM_MIN_STRIPE_ROWS	8
 /* pending rows per relation beyond which the largest buffer is flushed */
 #define PENDING_FACTOR			4
 
@@ -1108,8 +1110,17 @@ flush_buffer(WriteBuffer *buf, Relation rel)
 			CocoonChunkDesc *d = &descs[(uint64) c * natts + a];
 			EncodedChunk *e = &encoded[(uint64) c * natts + a];
 
+			/*
+			 * A stripe of a few rows gets no bloom filters: reading its
+			 * values costs about what testing a filter would, and the
+			 * filters (64 bytes each at least) would be a quarter of a
+			 * single-row transaction's stripe and WAL.  A chunk without a
+			 * filter is simply never skipped by one (its min/max stay);
+			 * compaction gives the rows filters again.
+			 */
 			encode_chunk(rel, buf, a, chunk_start[c], chunk_start[c + 1] - chunk_start[c],
-						 d, e, buf->dropped[a] ? 0 : bmodes[a]);
+						 d, e,
+						 (buf->dropped[a] || buf->nrows < BLOOM_MIN_STRIPE_ROWS) ? 0 : bmodes[a]);
 			d->offset = header_len + data_len;
 			data_len += e->len;
 			if (e->bloom)
