@@ -6,7 +6,9 @@
  * This is the only file that touches buffers and WAL.  Block 0 is the
  * metapage (CocoonMetaPageData); blocks 1.. hold a flat byte space into
  * which stripes are packed back to back (see cocoon_format.h).  Callers
- * reserve a byte range under the metapage lock, then write it page by page.
+ * reserve a byte range under the metapage lock, then write it page by page;
+ * a small stripe is reserved and written in one step and one WAL record
+ * (cocoon_reserve_and_write).
  * Two backends may share a page (one's range ends where the other's
  * begins); each page write happens under that page's exclusive content lock,
  * so both succeed.
@@ -16,6 +18,8 @@
  * delta.  pd_lower is advanced past the written bytes so that the unused
  * tail of a page counts as the page's "hole" and costs no WAL.  Generic WAL
  * needs no shared_preload_libraries and is replayed by streaming replicas.
+ * The small write builds its generic record's deltas itself; it is replayed
+ * by the same generic_redo.
  *
  * The metapage also hands out row numbers (TIDs) and stripe ids, so both
  * are unique across concurrent writers.

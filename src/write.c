@@ -5,10 +5,12 @@
  *
  * Inserted rows are buffered in memory, one buffer per (relation,
  * relfilenode, subtransaction, time partition).  A buffer reserves its row
- * numbers from the metapage as it grows (small first, doubling, contiguous
- * while nobody else reserved in between) and inserts a "reserved" directory
- * row covering them, so that index entries made for its rows point at a
- * range another transaction's unique check can see as in progress.
+ * numbers as it grows (small first, growing 4x, contiguous while nobody else
+ * reserved in between; small buffers from this backend's row allowance, see
+ * below) and inserts a "reserved" directory row covering them, so that
+ * index entries made for its rows point at a range another transaction's
+ * unique check can see as in progress.  A top-level buffer of a table
+ * without indexes inserts its directory row complete at flush instead.
  *
  * A buffer is flushed as a stripe when it is full, when its transaction
  * commits or prepares, when a subtransaction that owns it commits (the
@@ -56,8 +58,11 @@
 #define CHUNK_GROUP_MAX_BYTES	((uint64) 64 * 1024 * 1024)
 /* first row reservation of a non-bulk buffer */
 #define INITIAL_RESERVATION		64
-/* stripes of fewer rows get no bloom filters */
-#define BLOOM_MIN_STRIPE_ROWS	8
+/*
+ * Stripes of fewer rows ("tiny": single-row transactions, a stray partition
+ * of a load) get no bloom filters and are not compressed; see flush_buffer.
+ */
+#define TINY_STRIPE_ROWS		8
 /* pending rows per relation beyond which the largest buffer is flushed */
 #define PENDING_FACTOR			4
 
@@ -90,6 +95,7 @@ typedef struct WriteBuffer
 	CommandId  *cids;
 	char	   *arena_cur;
 	Size		arena_left;
+	Size		arena_next;		/* size of the next arena block */
 	uint64		raw_bytes;
 	int			pins;
 	TransactionId xid;			/* the (sub)transaction inserting the rows */
@@ -196,8 +202,10 @@ arena_alloc(WriteBuffer *buf, Size size)
 	size = MAXALIGN(size);
 	if (size > buf->arena_left)
 	{
-		Size		blk = Max(size, (Size) 1024 * 1024);
+		Size		blk = Max(size, buf->arena_next);
 
+		/* blocks grow to 1 MB: a single-row buffer needs a few hundred bytes */
+		buf->arena_next = Min(buf->arena_next * 2, (Size) 1024 * 1024);
 		buf->arena_cur = MemoryContextAllocHuge(buf->cxt, blk);
 		buf->arena_left = blk;
 	}
@@ -384,7 +392,9 @@ new_buffer(Relation rel, const CocoonOptions *opts, int64 part_key, bool bulk)
 		buf->typlens[i] = att->attlen;
 		buf->dropped[i] = att->attisdropped;
 	}
-	buf->capacity = bulk ? Min(opts->stripe_rows, 16384) : 256;
+	/* small first: most transactions of a log shipper insert a few rows */
+	buf->capacity = bulk ? Min(opts->stripe_rows, 16384) : 16;
+	buf->arena_next = bulk ? (Size) 1024 * 1024 : 4096;
 	buf->values = palloc(sizeof(Datum *) * desc->natts);
 	buf->isnull = palloc(sizeof(bool *) * desc->natts);
 	for (i = 0; i < desc->natts; i++)
@@ -875,7 +885,12 @@ encode_chunk(Relation rel, WriteBuffer *buf, int att, uint32 from, uint32 n,
 	desc->compression = COMPRESSION_NONE;
 	out->data = enc;
 	out->len = enclen;
-	if (buf->opts.compression != COMPRESSION_NONE && enclen > 64)
+	/*
+	 * Compression of a few rows' values rarely pays for the frame header,
+	 * and setting it up costs more than encoding them.
+	 */
+	if (buf->opts.compression != COMPRESSION_NONE && enclen > 64 &&
+		buf->nrows >= TINY_STRIPE_ROWS)
 	{
 		uint8	   *comp;
 		size_t		complen;
@@ -1111,16 +1126,16 @@ flush_buffer(WriteBuffer *buf, Relation rel)
 			EncodedChunk *e = &encoded[(uint64) c * natts + a];
 
 			/*
-			 * A stripe of a few rows gets no bloom filters: reading its
-			 * values costs about what testing a filter would, and the
-			 * filters (64 bytes each at least) would be a quarter of a
-			 * single-row transaction's stripe and WAL.  A chunk without a
+			 * A tiny stripe gets no bloom filters: reading its values costs
+			 * about what testing a filter would, and the filters (64 bytes
+			 * each at least) would be a quarter of a single-row
+			 * transaction's stripe and WAL.  A chunk without a
 			 * filter is simply never skipped by one (its min/max stay);
 			 * compaction gives the rows filters again.
 			 */
 			encode_chunk(rel, buf, a, chunk_start[c], chunk_start[c + 1] - chunk_start[c],
 						 d, e,
-						 (buf->dropped[a] || buf->nrows < BLOOM_MIN_STRIPE_ROWS) ? 0 : bmodes[a]);
+						 (buf->dropped[a] || buf->nrows < TINY_STRIPE_ROWS) ? 0 : bmodes[a]);
 			d->offset = header_len + data_len;
 			data_len += e->len;
 			if (e->bloom)

@@ -13,6 +13,13 @@
  * write past the buffer they are given, whatever the input).  lz4 works on
  * int sizes, so inputs above LZ4_MAX_INPUT_SIZE are rejected as BADARG.
  *
+ * zstd runs on one compression and one decompression context per process,
+ * made on first use and kept: ZSTD_compress and ZSTD_decompress make and
+ * free one per call, whose allocation and table setup cost more than the
+ * work itself on the small chunks of small transactions.  The output is the
+ * same (ZSTD_compress is ZSTD_compressCCtx on a fresh context; every frame
+ * starts from a reset context).  Processes are single-threaded.
+ *
  * src/codec/compress.c
  *
  *-------------------------------------------------------------------------
@@ -26,6 +33,9 @@
 #include <zstd.h>
 
 #include "codec_internal.h"
+
+static ZSTD_CCtx *zstd_cctx = NULL;
+static ZSTD_DCtx *zstd_dctx = NULL;
 
 CocoonCodecResult
 cocoon_compress(CocoonCompression method, int level,
@@ -86,10 +96,12 @@ cocoon_compress(CocoonCompression method, int level,
 				bound = ZSTD_compressBound(inlen);
 				if (ZSTD_isError(bound))
 					return COCOON_CODEC_BADARG;
+				if (zstd_cctx == NULL && (zstd_cctx = ZSTD_createCCtx()) == NULL)
+					return COCOON_CODEC_NOMEM;
 				buf = codec_alloc(bound);
 				if (buf == NULL)
 					return COCOON_CODEC_NOMEM;
-				n = ZSTD_compress(buf, bound, in, inlen, level);
+				n = ZSTD_compressCCtx(zstd_cctx, buf, bound, in, inlen, level);
 				if (ZSTD_isError(n))
 				{
 					codec_free(buf);
@@ -161,8 +173,14 @@ cocoon_decompress(CocoonCompression method,
 			}
 		case COMPRESSION_ZSTD:
 			{
-				size_t		n = ZSTD_decompress(buf, rawlen, in, inlen);
+				size_t		n;
 
+				if (zstd_dctx == NULL && (zstd_dctx = ZSTD_createDCtx()) == NULL)
+				{
+					codec_free(buf);
+					return COCOON_CODEC_NOMEM;
+				}
+				n = ZSTD_decompressDCtx(zstd_dctx, buf, rawlen, in, inlen);
 				if (ZSTD_isError(n) || n != rawlen)
 				{
 					codec_free(buf);
