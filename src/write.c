@@ -1114,9 +1114,17 @@ flush_buffer(WriteBuffer *buf, Relation rel)
 		cols[a].kind = (uint8) buf->kinds[a];
 		cols[a].flags = buf->dropped[a] ? COCOON_COL_DROPPED : 0;
 	}
+	/*
+	 * A tiny stripe gets no bloom filters: reading its values costs about
+	 * what testing a filter would, and the filters (64 bytes each at least)
+	 * would be a quarter of a single-row transaction's stripe and WAL.  A
+	 * chunk without a filter is simply never skipped by one (its min/max
+	 * stay); compaction gives the rows filters again.
+	 */
 	bmodes = palloc(sizeof(int) * Max(natts, 1));
 	for (a = 0; a < natts; a++)
-		bmodes[a] = bloom_mode(TupleDescAttr(RelationGetDescr(rel), a));
+		bmodes[a] = buf->nrows < TINY_STRIPE_ROWS ? 0 :
+			bloom_mode(TupleDescAttr(RelationGetDescr(rel), a));
 	for (c = 0; c < nchunks; c++)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -1125,17 +1133,8 @@ flush_buffer(WriteBuffer *buf, Relation rel)
 			CocoonChunkDesc *d = &descs[(uint64) c * natts + a];
 			EncodedChunk *e = &encoded[(uint64) c * natts + a];
 
-			/*
-			 * A tiny stripe gets no bloom filters: reading its values costs
-			 * about what testing a filter would, and the filters (64 bytes
-			 * each at least) would be a quarter of a single-row
-			 * transaction's stripe and WAL.  A chunk without a
-			 * filter is simply never skipped by one (its min/max stay);
-			 * compaction gives the rows filters again.
-			 */
 			encode_chunk(rel, buf, a, chunk_start[c], chunk_start[c + 1] - chunk_start[c],
-						 d, e,
-						 (buf->dropped[a] || buf->nrows < TINY_STRIPE_ROWS) ? 0 : bmodes[a]);
+						 d, e, buf->dropped[a] ? 0 : bmodes[a]);
 			d->offset = header_len + data_len;
 			data_len += e->len;
 			if (e->bloom)
