@@ -28,12 +28,16 @@
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "commands/event_trigger.h"
+#include "commands/trigger.h"
 #include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
@@ -231,23 +235,125 @@ cocoon_check_time_column_change(Relation rel, AttrNumber new_attno)
 }
 
 /*
+ * Per-table options are cached per backend: a table's row in cocoon.options
+ * (each setting, or "not set") and the time column it resolves to.  An entry
+ * goes when the table's relcache entry is invalidated: cocoon.write_options
+ * and cocoon.delete_options send that invalidation, and so does any ALTER
+ * TABLE that could move the time column.  The GUC defaults are applied on
+ * every lookup, so SET takes effect at once.
+ */
+typedef struct OptionsCacheEntry
+{
+	Oid			relid;			/* hash key */
+	CocoonOptions set;			/* values from cocoon.options */
+	bool		has_compression;
+	bool		has_compression_level;
+	bool		has_stripe_rows;
+	bool		has_chunk_rows;
+	bool		has_partition_interval;
+	AttrNumber	time_attno;		/* resolved */
+} OptionsCacheEntry;
+
+static HTAB *options_cache = NULL;
+
+/* the partition_interval GUC, parsed once per value */
+static char *parsed_interval_guc = NULL;
+static int64 parsed_interval_usecs = 0;
+
+static void
+options_cache_invalidate(Datum arg, Oid relid)
+{
+	if (options_cache == NULL)
+		return;
+	if (OidIsValid(relid))
+		hash_search(options_cache, &relid, HASH_REMOVE, NULL);
+	else
+	{
+		HASH_SEQ_STATUS status;
+		OptionsCacheEntry *e;
+
+		hash_seq_init(&status, options_cache);
+		while ((e = hash_seq_search(&status)) != NULL)
+			hash_search(options_cache, &e->relid, HASH_REMOVE, NULL);
+	}
+}
+
+static int64
+default_partition_interval(void)
+{
+	if (cocoon_partition_interval_guc == NULL)
+		return USECS_PER_DAY;
+	if (parsed_interval_guc == NULL ||
+		strcmp(parsed_interval_guc, cocoon_partition_interval_guc) != 0)
+	{
+		int64		usecs = parse_interval_usecs(cocoon_partition_interval_guc);
+
+		if (parsed_interval_guc)
+			pfree(parsed_interval_guc);
+		parsed_interval_guc = MemoryContextStrdup(TopMemoryContext,
+												  cocoon_partition_interval_guc);
+		parsed_interval_usecs = usecs;
+	}
+	return parsed_interval_usecs;
+}
+
+static void read_table_options(Relation rel, OptionsCacheEntry *e);
+
+/*
  * Resolve the options in force for rel: the GUC defaults, overridden by the
  * table's row in cocoon.options.
  */
 void
 cocoon_get_options(Relation rel, CocoonOptions *opts)
 {
+	Oid			relid = RelationGetRelid(rel);
+	OptionsCacheEntry *e;
+	bool		found;
+
+	if (options_cache == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(OptionsCacheEntry);
+		options_cache = hash_create("cocoon options cache", 64, &ctl,
+									HASH_ELEM | HASH_BLOBS);
+	}
+	e = hash_search(options_cache, &relid, HASH_FIND, &found);
+	if (e == NULL)
+	{
+		OptionsCacheEntry tmp;
+
+		/* read first: an error must not leave a half-filled entry behind */
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.relid = relid;
+		read_table_options(rel, &tmp);
+		e = hash_search(options_cache, &relid, HASH_ENTER, &found);
+		*e = tmp;
+	}
+
+	opts->compression = e->has_compression ? e->set.compression :
+		(CocoonCompression) cocoon_compression_guc;
+	opts->compression_level = e->has_compression_level ? e->set.compression_level :
+		cocoon_compression_level_guc;
+	opts->stripe_rows = e->has_stripe_rows ? e->set.stripe_rows : cocoon_stripe_rows_guc;
+	opts->chunk_rows = e->has_chunk_rows ? e->set.chunk_rows : cocoon_chunk_rows_guc;
+	opts->partition_interval = e->has_partition_interval ? e->set.partition_interval :
+		default_partition_interval();
+	opts->time_attno = e->time_attno;
+
+	if (opts->chunk_rows > opts->stripe_rows)
+		opts->chunk_rows = opts->stripe_rows;
+}
+
+/* Read rel's row of cocoon.options into e. */
+static void
+read_table_options(Relation rel, OptionsCacheEntry *e)
+{
 	Oid			optrel = cocoon_relname_oid_missing_ok("options");
 	char	   *time_column = NULL;
 	bool		time_column_set = false;
-
-	opts->compression = (CocoonCompression) cocoon_compression_guc;
-	opts->compression_level = cocoon_compression_level_guc;
-	opts->stripe_rows = cocoon_stripe_rows_guc;
-	opts->chunk_rows = cocoon_chunk_rows_guc;
-	opts->partition_interval = cocoon_partition_interval_guc ?
-		parse_interval_usecs(cocoon_partition_interval_guc) : USECS_PER_DAY;
-	opts->time_attno = 0;
+	CocoonOptions *opts = &e->set;
 
 	if (OidIsValid(optrel))
 	{
@@ -271,21 +377,36 @@ cocoon_get_options(Relation rel, CocoonOptions *opts)
 			{
 				char	   *c = TextDatumGetCString(values[1]);
 
+				e->has_compression = true;
 				if (strcmp(c, "none") == 0)
 					opts->compression = COMPRESSION_NONE;
 				else if (strcmp(c, "lz4") == 0)
 					opts->compression = COMPRESSION_LZ4;
 				else if (strcmp(c, "zstd") == 0)
 					opts->compression = COMPRESSION_ZSTD;
+				else
+					e->has_compression = false;
 			}
 			if (!nulls[2])
+			{
 				opts->compression_level = DatumGetInt32(values[2]);
+				e->has_compression_level = true;
+			}
 			if (!nulls[3])
+			{
 				opts->stripe_rows = DatumGetInt32(values[3]);
+				e->has_stripe_rows = true;
+			}
 			if (!nulls[4])
+			{
 				opts->chunk_rows = DatumGetInt32(values[4]);
+				e->has_chunk_rows = true;
+			}
 			if (!nulls[5])
+			{
 				opts->partition_interval = interval_to_usecs(DatumGetIntervalP(values[5]));
+				e->has_partition_interval = true;
+			}
 			if (!nulls[6])
 			{
 				time_column = pstrdup(NameStr(*DatumGetName(values[6])));
@@ -296,6 +417,7 @@ cocoon_get_options(Relation rel, CocoonOptions *opts)
 		table_close(r, AccessShareLock);
 	}
 
+	e->time_attno = 0;
 	if (time_column_set)
 	{
 		TupleDesc	desc = RelationGetDescr(rel);
@@ -308,14 +430,11 @@ cocoon_get_options(Relation rel, CocoonOptions *opts)
 
 			if (!att->attisdropped && strcmp(NameStr(att->attname), time_column) == 0 &&
 				(att->atttypid == TIMESTAMPTZOID || att->atttypid == TIMESTAMPOID))
-				opts->time_attno = att->attnum;
+				e->time_attno = att->attnum;
 		}
 	}
 	else
-		opts->time_attno = default_time_column(RelationGetDescr(rel));
-
-	if (opts->chunk_rows > opts->stripe_rows)
-		opts->chunk_rows = opts->stripe_rows;
+		e->time_attno = default_time_column(RelationGetDescr(rel));
 }
 
 /* ------------------------------------------------------------------------
@@ -482,6 +601,39 @@ cocoon_load_drop_hook(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/*
+ * Row trigger on cocoon.options: the table named by the old and the new row
+ * gets a relcache invalidation, which drops its cached options everywhere.
+ */
+PG_FUNCTION_INFO_V1(cocoon_options_changed);
+Datum
+cocoon_options_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	HeapTuple	tups[2];
+	int			i;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("cocoon.options_changed() must be called as a row trigger")));
+	tups[0] = trigdata->tg_trigtuple;
+	tups[1] = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : NULL;
+	for (i = 0; i < 2; i++)
+	{
+		bool		isnull;
+		Datum		d;
+
+		if (tups[i] == NULL)
+			continue;
+		d = heap_getattr(tups[i], 1, RelationGetDescr(trigdata->tg_relation), &isnull);
+		if (!isnull &&
+			SearchSysCacheExists1(RELOID, ObjectIdGetDatum(DatumGetObjectId(d))))
+			CacheInvalidateRelcacheByRelid(DatumGetObjectId(d));
+	}
+	return PointerGetDatum(NULL);
+}
+
 void
 _PG_init(void)
 {
@@ -524,6 +676,7 @@ _PG_init(void)
 	MarkGUCPrefixReserved("cocoon");
 
 	cocoon_slot_init_ops();
+	CacheRegisterRelcacheCallback(options_cache_invalidate, (Datum) 0);
 	RegisterXactCallback(cocoon_xact_callback, NULL);
 	RegisterSubXactCallback(cocoon_subxact_callback, NULL);
 	prev_object_access_hook = object_access_hook;

@@ -88,6 +88,11 @@ extern uint64 cocoon_reserve_rows(Relation rel, uint64 count, uint64 extend_from
 								  bool *extended);
 extern uint64 cocoon_reserve_bytes(Relation rel, uint64 len, uint64 *stripe_id);
 extern void cocoon_storage_write(Relation rel, uint64 offset, const char *data, uint64 len);
+/* stripes up to this many bytes are reserved and written in one WAL record */
+#define COCOON_SMALL_WRITE	((uint64) COCOON_PAGE_DATA * 2)
+extern uint64 cocoon_reserve_and_write(Relation rel, char *data, uint64 len,
+									   void (*fill) (char *data, uint64 stripe_id, void *arg),
+									   void *arg, uint64 *stripe_id);
 extern void cocoon_storage_read(Relation rel, uint64 offset, char *data, uint64 len);
 extern void cocoon_read_metapage(Relation rel, CocoonMetaPageData *meta);
 extern uint64 cocoon_logical_size(Relation rel);

@@ -11,6 +11,9 @@
  * written, the row is overwritten in place (same length: every column is a
  * NOT NULL fixed-width value) with the stripe's location and statistics.
  * An in-place update keeps the row's xmin, so visibility is unchanged.
+ * (A buffer of a table without indexes needs no reserved row: nobody can
+ * meet its rows before it commits.  It inserts its row complete, through
+ * the same function, when the stripe is written; see write.c.)
  *
  * Rows are keyed by (storage_id, first_row); storage_id lives in the
  * relation's metapage and so follows the relation's files through TRUNCATE,
@@ -108,7 +111,8 @@ deform_stripe_tuple(Relation dir, HeapTuple tup, StripeEntry *e)
 }
 
 /*
- * Insert the directory row of a freshly reserved stripe; e->dir_tid is set.
+ * Insert the directory row of a freshly reserved stripe, or of a written
+ * one (write.c: tables without indexes); e->dir_tid is set.
  */
 void
 cocoon_meta_insert_reserved(Relation rel, uint64 storage_id, StripeEntry *e)

@@ -33,6 +33,7 @@
 #include "utils/timestamp.h"
 #include "executor/tuptable.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -681,6 +682,12 @@ cocoon_write_options(PG_FUNCTION_ARGS)
 						   " partition_interval = COALESCE(EXCLUDED.partition_interval, o.partition_interval),"
 						   " time_column = COALESCE(EXCLUDED.time_column, o.time_column)",
 						   7, types, values, nulls, &isnull);
+	/*
+	 * Drop the table's cached options everywhere (cocoon.c).  The row
+	 * trigger on cocoon.options does this too; this covers databases whose
+	 * cocoon was installed before the trigger existed.
+	 */
+	CacheInvalidateRelcacheByRelid(PG_GETARG_OID(0));
 	PG_RETURN_VOID();
 }
 
@@ -703,6 +710,7 @@ cocoon_delete_options(PG_FUNCTION_ARGS)
 	values[0] = PG_GETARG_DATUM(0);
 	run_as_extension_owner("DELETE FROM cocoon.options WHERE relid = $1",
 						   1, types, values, " ", &isnull);
+	CacheInvalidateRelcacheByRelid(PG_GETARG_OID(0));	/* as above */
 	PG_RETURN_VOID();
 }
 

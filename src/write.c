@@ -5,10 +5,12 @@
  *
  * Inserted rows are buffered in memory, one buffer per (relation,
  * relfilenode, subtransaction, time partition).  A buffer reserves its row
- * numbers from the metapage as it grows (small first, doubling, contiguous
- * while nobody else reserved in between) and inserts a "reserved" directory
- * row covering them, so that index entries made for its rows point at a
- * range another transaction's unique check can see as in progress.
+ * numbers as it grows (small first, growing 4x, contiguous while nobody else
+ * reserved in between; small buffers from this backend's row allowance, see
+ * below) and inserts a "reserved" directory row covering them, so that
+ * index entries made for its rows point at a range another transaction's
+ * unique check can see as in progress.  A top-level buffer of a table
+ * without indexes inserts its directory row complete at flush instead.
  *
  * A buffer is flushed as a stripe when it is full, when its transaction
  * commits or prepares, when a subtransaction that owns it commits (the
@@ -56,6 +58,11 @@
 #define CHUNK_GROUP_MAX_BYTES	((uint64) 64 * 1024 * 1024)
 /* first row reservation of a non-bulk buffer */
 #define INITIAL_RESERVATION		64
+/*
+ * Stripes of fewer rows ("tiny": single-row transactions, a stray partition
+ * of a load) get no bloom filters and are not compressed; see flush_buffer.
+ */
+#define TINY_STRIPE_ROWS		8
 /* pending rows per relation beyond which the largest buffer is flushed */
 #define PENDING_FACTOR			4
 
@@ -88,12 +95,46 @@ typedef struct WriteBuffer
 	CommandId  *cids;
 	char	   *arena_cur;
 	Size		arena_left;
+	Size		arena_next;		/* size of the next arena block */
 	uint64		raw_bytes;
 	int			pins;
 	TransactionId xid;			/* the (sub)transaction inserting the rows */
 	bool		flushed;		/* written out or discarded: no longer pending */
 	bool		bulk;
+	bool		defer_dir;		/* directory row inserted complete at flush */
 } WriteBuffer;
+
+/*
+ * Row allowances.  A backend reserves row numbers from the metapage in
+ * blocks of ROW_ALLOWANCE beyond what a buffer asks for, and hands them to
+ * its non-bulk buffers itself; a buffer that did not use all its rows gives
+ * the rest back at flush when nothing was taken after it.  A run of small
+ * transactions so changes the metapage (a WAL record) once per
+ * ROW_ALLOWANCE rows instead of once each.
+ *
+ * Buffers see no difference: a fresh reservation is a range of their own,
+ * and an extension succeeds exactly when it is contiguous (taken from the
+ * allowance right after the buffer, or from the metapage when the
+ * allowance ends at its next_row).  The numbers were reserved by a
+ * WAL-logged metapage change that precedes in WAL anything that can refer
+ * to them, and no other backend can be handed them; numbers left over when
+ * the backend exits are gaps, as unused reservations always were.  An
+ * allowance is keyed by the file and its storage id (a fresh metapage gets
+ * a fresh one) and must lie below the metapage's next_row.
+ */
+typedef struct RowAllowance
+{
+	Oid			spcnode;
+	Oid			relnode;
+	uint64		storage_id;
+	uint64		next;
+	uint64		end;			/* 0: slot unused */
+} RowAllowance;
+
+#define ROW_ALLOWANCE			1024
+#define ROW_ALLOWANCE_SLOTS		8
+static RowAllowance allowances[ROW_ALLOWANCE_SLOTS];
+static int	allowance_victim = 0;	/* slot to reuse when none is free */
 
 static dlist_head pending = DLIST_STATIC_INIT(pending);
 static MemoryContext write_cxt = NULL;
@@ -161,8 +202,10 @@ arena_alloc(WriteBuffer *buf, Size size)
 	size = MAXALIGN(size);
 	if (size > buf->arena_left)
 	{
-		Size		blk = Max(size, (Size) 1024 * 1024);
+		Size		blk = Max(size, buf->arena_next);
 
+		/* blocks grow to 1 MB: a single-row buffer needs a few hundred bytes */
+		buf->arena_next = Min(buf->arena_next * 2, (Size) 1024 * 1024);
 		buf->arena_cur = MemoryContextAllocHuge(buf->cxt, blk);
 		buf->arena_left = blk;
 	}
@@ -172,30 +215,137 @@ arena_alloc(WriteBuffer *buf, Size size)
 	return p;
 }
 
+static RowAllowance *
+allowance_find(Relation rel, uint64 storage_id)
+{
+	int			i;
+
+	for (i = 0; i < ROW_ALLOWANCE_SLOTS; i++)
+	{
+		RowAllowance *a = &allowances[i];
+
+		if (a->end != 0 && a->spcnode == rel->rd_node.spcNode &&
+			a->relnode == rel->rd_node.relNode && a->storage_id == storage_id)
+			return a;
+	}
+	return NULL;
+}
+
+static RowAllowance *
+allowance_slot(Relation rel, uint64 storage_id)
+{
+	RowAllowance *a = allowance_find(rel, storage_id);
+	int			i;
+
+	for (i = 0; i < ROW_ALLOWANCE_SLOTS && a == NULL; i++)
+		if (allowances[i].end == 0)
+			a = &allowances[i];
+	if (a == NULL)
+	{
+		a = &allowances[allowance_victim];
+		allowance_victim = (allowance_victim + 1) % ROW_ALLOWANCE_SLOTS;
+	}
+	a->spcnode = rel->rd_node.spcNode;
+	a->relnode = rel->rd_node.relNode;
+	a->storage_id = storage_id;
+	return a;
+}
+
+/*
+ * A fresh range of want row numbers for a buffer; meta_next_row is the
+ * metapage's next_row as read when the buffer was made.
+ */
+static uint64
+reserve_fresh(Relation rel, uint64 storage_id, uint64 want, bool bulk,
+			  uint64 meta_next_row)
+{
+	RowAllowance *a;
+	bool		extended;
+	uint64		first;
+
+	if (bulk)
+		return cocoon_reserve_rows(rel, want, 0, &extended);
+	a = allowance_find(rel, storage_id);
+	if (a != NULL && a->end <= meta_next_row && a->end - a->next >= want)
+	{
+		first = a->next;
+		a->next += want;
+		return first;
+	}
+	first = cocoon_reserve_rows(rel, want + ROW_ALLOWANCE, 0, &extended);
+	a = allowance_slot(rel, storage_id);
+	a->next = first + want;
+	a->end = first + want + ROW_ALLOWANCE;
+	return first;
+}
+
+/*
+ * Extend a buffer's range [.., from) by want numbers, contiguously; false
+ * if that is not possible (something was reserved after it).
+ */
+static bool
+reserve_extend(Relation rel, uint64 storage_id, uint64 want, uint64 from)
+{
+	RowAllowance *a = allowance_find(rel, storage_id);
+	bool		extended;
+
+	if (a != NULL && a->next == from)
+	{
+		uint64		need;
+
+		if (a->end - a->next >= want)
+		{
+			a->next += want;
+			return true;
+		}
+		/* the allowance grows at the metapage if it ends there */
+		need = want - (a->end - a->next) + ROW_ALLOWANCE;
+		(void) cocoon_reserve_rows(rel, need, a->end, &extended);
+		if (!extended)
+			return false;
+		a->end += need;
+		a->next += want;
+		return true;
+	}
+	(void) cocoon_reserve_rows(rel, want, from, &extended);
+	return extended;
+}
+
+/*
+ * A flushed buffer used rows [.., used_end) of its range [.., end): the
+ * rest goes back to the allowance if nothing was taken after it.
+ */
+static void
+allowance_give_back(Relation rel, uint64 storage_id, uint64 used_end, uint64 end)
+{
+	RowAllowance *a = allowance_find(rel, storage_id);
+
+	if (a != NULL && a->next == end && used_end < end)
+		a->next = used_end;
+}
+
+/* The buffer's first row numbers are [first, first + count). */
+static void
+start_reservation(WriteBuffer *buf, Relation rel, uint64 first, uint64 count)
+{
+	buf->first_row = first;
+	buf->reserved = count;
+	memset(&buf->entry, 0, sizeof(StripeEntry));
+	buf->entry.first_row = first;
+	buf->entry.row_count = count;
+	buf->entry.part_key = buf->part_key;
+	if (!buf->defer_dir)
+		cocoon_meta_insert_reserved(rel, buf->storage_id, &buf->entry);
+}
+
 static void
 reserve_more(WriteBuffer *buf, Relation rel)
 {
 	uint64		want;
-	bool		extended;
-	uint64		first;
 
-	if (buf->reserved == 0)
-	{
-		want = buf->bulk ? (uint64) buf->opts.stripe_rows : INITIAL_RESERVATION;
-		first = cocoon_reserve_rows(rel, want, 0, &extended);
-		buf->first_row = first;
-		buf->reserved = want;
-		memset(&buf->entry, 0, sizeof(StripeEntry));
-		buf->entry.first_row = first;
-		buf->entry.row_count = want;
-		buf->entry.part_key = buf->part_key;
-		cocoon_meta_insert_reserved(rel, buf->storage_id, &buf->entry);
-		return;
-	}
 	want = Min(buf->reserved * 4, (uint64) buf->opts.stripe_rows) - buf->reserved;
 	Assert(want > 0);
-	first = cocoon_reserve_rows(rel, want, buf->first_row + buf->reserved, &extended);
-	if (!extended)
+	if (!reserve_extend(rel, buf->storage_id, want, buf->first_row + buf->reserved))
 	{
 		/* somebody reserved after us: this buffer is as big as it gets */
 		buf->reserved = buf->nrows;
@@ -203,7 +353,8 @@ reserve_more(WriteBuffer *buf, Relation rel)
 	}
 	buf->reserved += want;
 	buf->entry.row_count = buf->reserved;
-	cocoon_meta_update_inplace(rel, buf->storage_id, &buf->entry);
+	if (!buf->defer_dir)
+		cocoon_meta_update_inplace(rel, buf->storage_id, &buf->entry);
 }
 
 static WriteBuffer *
@@ -214,6 +365,9 @@ new_buffer(Relation rel, const CocoonOptions *opts, int64 part_key, bool bulk)
 	WriteBuffer *buf;
 	TupleDesc	desc = RelationGetDescr(rel);
 	int			i;
+	CocoonMetaPageData meta;
+	uint64		first;
+	uint64		count;
 
 	cxt = AllocSetContextCreate(get_write_cxt(), "cocoon write buffer",
 								ALLOCSET_DEFAULT_SIZES);
@@ -238,7 +392,9 @@ new_buffer(Relation rel, const CocoonOptions *opts, int64 part_key, bool bulk)
 		buf->typlens[i] = att->attlen;
 		buf->dropped[i] = att->attisdropped;
 	}
-	buf->capacity = bulk ? Min(opts->stripe_rows, 16384) : 256;
+	/* small first: most transactions of a log shipper insert a few rows */
+	buf->capacity = bulk ? Min(opts->stripe_rows, 16384) : 16;
+	buf->arena_next = bulk ? (Size) 1024 * 1024 : 4096;
 	buf->values = palloc(sizeof(Datum *) * desc->natts);
 	buf->isnull = palloc(sizeof(bool *) * desc->natts);
 	for (i = 0; i < desc->natts; i++)
@@ -249,10 +405,30 @@ new_buffer(Relation rel, const CocoonOptions *opts, int64 part_key, bool bulk)
 	buf->cids = palloc(sizeof(CommandId) * buf->capacity);
 	MemoryContextSwitchTo(old);
 
-	buf->storage_id = cocoon_storage_id(rel, true);
+	cocoon_storage_init(rel);
+	cocoon_read_metapage(rel, &meta);
+	buf->storage_id = meta.storage_id;
 	buf->xid = GetCurrentTransactionId();
-	cocoon_note_partition_interval(rel, opts->partition_interval, opts->time_attno);
-	reserve_more(buf, rel);
+
+	/*
+	 * The directory row is what makes a stripe visible; it is inserted when
+	 * the first rows are reserved so that another session's unique check,
+	 * meeting an index entry of a row still in this buffer, finds an
+	 * in-progress inserter to wait for.  A table without indexes has no
+	 * such entries (CREATE INDEX waits for this transaction: ShareLock
+	 * against our RowExclusiveLock; CONCURRENTLY waits for writers too), so
+	 * a top-level buffer of one inserts its row complete when it writes the
+	 * stripe: one insert instead of an insert plus an in-place update.
+	 * Within this transaction the buffer's rows are read from memory, and
+	 * nobody else can see them before the commit either way.
+	 */
+	buf->defer_dir = !rel->rd_rel->relhasindex && GetCurrentTransactionNestLevel() == 1;
+	if (meta.max_partition_interval < opts->partition_interval ||
+		(opts->time_attno != 0 && meta.time_attno != opts->time_attno))
+		cocoon_note_partition_interval(rel, opts->partition_interval, opts->time_attno);
+	count = bulk ? (uint64) opts->stripe_rows : INITIAL_RESERVATION;
+	first = reserve_fresh(rel, buf->storage_id, count, bulk, meta.next_row);
+	start_reservation(buf, rel, first, count);
 	dlist_push_tail(&pending, &buf->node);
 	return buf;
 }
@@ -715,7 +891,12 @@ encode_chunk(Relation rel, WriteBuffer *buf, int att, uint32 from, uint32 n,
 	desc->compression = COMPRESSION_NONE;
 	out->data = enc;
 	out->len = enclen;
-	if (buf->opts.compression != COMPRESSION_NONE && enclen > 64)
+	/*
+	 * Compression of a few rows' values rarely pays for the frame header,
+	 * and setting it up costs more than encoding them.
+	 */
+	if (buf->opts.compression != COMPRESSION_NONE && enclen > 64 &&
+		buf->nrows >= TINY_STRIPE_ROWS)
 	{
 		uint8	   *comp;
 		size_t		complen;
@@ -821,6 +1002,17 @@ stage_write(StageWriter *w, const char *data, uint64 len)
 	}
 }
 
+/* Complete a stripe header (arg: its length) with its stripe id and CRC. */
+static void
+set_stripe_id(char *header, uint64 stripe_id, void *arg)
+{
+	CocoonStripeHeader *h = (CocoonStripeHeader *) header;
+
+	h->stripe_id = stripe_id;
+	h->header_crc = 0;
+	h->header_crc = cocoon_crc32c(header, *(uint64 *) arg);
+}
+
 /*
  * Write buf's rows as one stripe and complete its directory row.  The
  * buffer is no longer pending afterwards (its memory is kept while scans
@@ -860,7 +1052,10 @@ flush_buffer(WriteBuffer *buf, Relation rel)
 		/* nothing to write; an empty reservation is left as a 0-row stripe */
 		buf->entry.row_count = 0;
 		buf->entry.data_length = 0;
-		cocoon_meta_update_inplace(rel, buf->storage_id, &buf->entry);
+		if (!buf->defer_dir)
+			cocoon_meta_update_inplace(rel, buf->storage_id, &buf->entry);
+		allowance_give_back(rel, buf->storage_id, buf->first_row,
+							buf->first_row + buf->reserved);
 		free_buffer(buf);
 		return;
 	}
@@ -925,9 +1120,17 @@ flush_buffer(WriteBuffer *buf, Relation rel)
 		cols[a].kind = (uint8) buf->kinds[a];
 		cols[a].flags = buf->dropped[a] ? COCOON_COL_DROPPED : 0;
 	}
+	/*
+	 * A tiny stripe gets no bloom filters: reading its values costs about
+	 * what testing a filter would, and the filters (64 bytes each at least)
+	 * would be a quarter of a single-row transaction's stripe and WAL.  A
+	 * chunk without a filter is simply never skipped by one (its min/max
+	 * stay); compaction gives the rows filters again.
+	 */
 	bmodes = palloc(sizeof(int) * Max(natts, 1));
 	for (a = 0; a < natts; a++)
-		bmodes[a] = bloom_mode(TupleDescAttr(RelationGetDescr(rel), a));
+		bmodes[a] = buf->nrows < TINY_STRIPE_ROWS ? 0 :
+			bloom_mode(TupleDescAttr(RelationGetDescr(rel), a));
 	for (c = 0; c < nchunks; c++)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -948,14 +1151,11 @@ flush_buffer(WriteBuffer *buf, Relation rel)
 		}
 	}
 
-	offset = cocoon_reserve_bytes(rel, header_len + data_len, &stripe_id);
-
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.magic = COCOON_STRIPE_MAGIC;
 	hdr.version = COCOON_FORMAT_VERSION;
 	hdr.natts = (uint16) natts;
 	hdr.header_len = (uint32) header_len;
-	hdr.stripe_id = stripe_id;
 	hdr.first_row = buf->first_row;
 	hdr.nrows = buf->nrows;
 	hdr.chunk_rows = (uint32) buf->opts.chunk_rows;
@@ -963,29 +1163,62 @@ flush_buffer(WriteBuffer *buf, Relation rel)
 	hdr.total_len = header_len + data_len;
 	hdr.raw_bytes = buf->raw_bytes;
 	memcpy(header, &hdr, sizeof(hdr));
-	((CocoonStripeHeader *) header)->header_crc = cocoon_crc32c(header, header_len);
 
-	w.rel = rel;
-	w.offset = offset;
-	w.size = 256 * 1024;
-	w.staged = palloc(w.size);
-	w.used = 0;
-	stage_write(&w, header, header_len);
-	for (c = 0; c < (uint64) nchunks * natts; c++)
+	if (header_len + data_len <= COCOON_SMALL_WRITE)
 	{
-		stage_write(&w, (char *) encoded[c].data, encoded[c].len);
-		codec_free(encoded[c].data);
-		if (encoded[c].bloom)
-			stage_write(&w, encoded[c].bloom, encoded[c].bloom_len);
+		/* small: reserve and write in one WAL record with the metapage */
+		char	   *all = palloc(header_len + data_len);
+		uint64		pos = header_len;
+
+		memcpy(all, header, header_len);
+		for (c = 0; c < (uint64) nchunks * natts; c++)
+		{
+			memcpy(all + pos, encoded[c].data, encoded[c].len);
+			pos += encoded[c].len;
+			codec_free(encoded[c].data);
+			if (encoded[c].bloom)
+			{
+				memcpy(all + pos, encoded[c].bloom, encoded[c].bloom_len);
+				pos += encoded[c].bloom_len;
+			}
+		}
+		Assert(pos == header_len + data_len);
+		offset = cocoon_reserve_and_write(rel, all, pos, set_stripe_id,
+										  &header_len, &stripe_id);
 	}
-	stage_flush(&w);
+	else
+	{
+		offset = cocoon_reserve_bytes(rel, header_len + data_len, &stripe_id);
+		set_stripe_id(header, stripe_id, &header_len);
+
+		w.rel = rel;
+		w.offset = offset;
+		w.size = 256 * 1024;
+		w.staged = palloc(w.size);
+		w.used = 0;
+		stage_write(&w, header, header_len);
+		for (c = 0; c < (uint64) nchunks * natts; c++)
+		{
+			stage_write(&w, (char *) encoded[c].data, encoded[c].len);
+			codec_free(encoded[c].data);
+			if (encoded[c].bloom)
+				stage_write(&w, encoded[c].bloom, encoded[c].bloom_len);
+		}
+		stage_flush(&w);
+	}
 
 	buf->entry.stripe_id = stripe_id;
 	buf->entry.row_count = buf->nrows;
 	buf->entry.data_offset = offset;
 	buf->entry.data_length = header_len + data_len;
 	buf->entry.raw_bytes = buf->raw_bytes;
-	cocoon_meta_update_inplace(rel, buf->storage_id, &buf->entry);
+	if (buf->defer_dir)
+		cocoon_meta_insert_reserved(rel, buf->storage_id, &buf->entry);
+	else
+		cocoon_meta_update_inplace(rel, buf->storage_id, &buf->entry);
+	/* now that the directory row ends at nrows, the unused rest may go back */
+	allowance_give_back(rel, buf->storage_id, buf->first_row + buf->nrows,
+						buf->first_row + buf->reserved);
 
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(tmp);

@@ -57,6 +57,15 @@ CREATE TABLE cocoon.options (
 ) USING heap;
 SELECT pg_catalog.pg_extension_config_dump('cocoon.options', '');
 GRANT SELECT ON cocoon.options TO PUBLIC;
+-- Backends cache each table's options (src/cocoon.c); any change of a row,
+-- however made (set_options, a restore, plain DML), invalidates the table's
+-- relcache entry and with it the cached options.
+CREATE FUNCTION cocoon.options_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'cocoon_options_changed'
+LANGUAGE C;
+CREATE TRIGGER options_changed AFTER INSERT OR UPDATE OR DELETE ON cocoon.options
+    FOR EACH ROW EXECUTE FUNCTION cocoon.options_changed();
 
 CREATE FUNCTION cocoon.set_options(
     tbl pg_catalog.regclass,
