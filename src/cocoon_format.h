@@ -107,6 +107,7 @@ typedef struct CocoonColumnDesc
 /* Chunk flags */
 #define COCOON_CHUNK_HAS_MINMAX	0x01	/* min/max (int64 kinds) are valid */
 #define COCOON_CHUNK_HAS_BLOOM	0x02	/* a bloom filter follows the data */
+#define COCOON_CHUNK_HAS_FMINMAX 0x04	/* float column: min/max as cocoon_float_key */
 
 typedef struct CocoonChunkDesc
 {
@@ -145,5 +146,31 @@ typedef struct CocoonStripeHeader
 	uint64		total_len;		/* header + all chunk data */
 	uint64		raw_bytes;		/* uncompressed size of the values */
 } CocoonStripeHeader;
+
+/*
+ * An int64 whose order is PostgreSQL's float8 order: -Infinity < ... < -0 =
+ * 0 < ... < Infinity < NaN (every NaN one key).  float4 values go through
+ * their exact float8 value.  Stored as a float column chunk's min/max.
+ */
+static inline int64
+cocoon_float_key(double v)
+{
+	union
+	{
+		double		d;
+		uint64		u;
+	}			x;
+
+	if (v != v)
+		return (int64) 0x7FFFFFFFFFFFFFFF;	/* NaN, above +Infinity's key */
+	if (v == 0)
+		v = 0;					/* -0 = 0 */
+	x.d = v;
+	if (x.u >> 63)
+		x.u = ~x.u;
+	else
+		x.u |= (uint64) 1 << 63;
+	return (int64) (x.u ^ ((uint64) 1 << 63));
+}
 
 #endif							/* COCOON_FORMAT_H */

@@ -29,7 +29,8 @@ typedef enum CocoonProbeKind
 {
 	PROBE_BLOOM_ANY = 1,		/* one of the value hashes must be present */
 	PROBE_BLOOM_ALL = 2,		/* all the hashes (trigrams) must be present */
-	PROBE_RANGE = 3				/* int-kind column's [min,max] must meet [lo,hi] */
+	PROBE_RANGE = 3,			/* int-kind column's [min,max] must meet [lo,hi] */
+	PROBE_FRANGE = 4			/* float column: the same on cocoon_float_key */
 } CocoonProbeKind;
 
 typedef struct CocoonProbe

@@ -309,6 +309,7 @@ match_time_clause(Expr *clause, Index relid, AttrNumber ts_attno, Oid ts_type,
 #define PLAN_PROBE_CMP_IN	6	/* int-kind column = ANY(array) */
 #define PLAN_PROBE_JEXISTS	7	/* jsonb ? key */
 #define PLAN_PROBE_JCONTAINS 8	/* jsonb @> object */
+#define PLAN_PROBE_FCMP		9	/* float column op value: min/max keys */
 
 static Var *
 plain_var(Node *n, Index relid)
@@ -375,6 +376,17 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 			int			s;
 
 			get_typlenbyval(atttype, &typlen, &byval);
+			if ((atttype == FLOAT4OID || atttype == FLOAT8OID) &&
+				(exprType((Node *) r) == FLOAT4OID || exprType((Node *) r) == FLOAT8OID))
+			{
+				/* float4 and float8 share one btree family: cross-type is fine */
+				opfamily = get_opclass_family(GetDefaultOpClass(atttype, BTREE_AM_OID));
+				s = OidIsValid(opfamily) ? get_op_opfamily_strategy(opno, opfamily) : 0;
+				if (s < BTLessStrategyNumber || s > BTGreaterStrategyNumber)
+					return 0;
+				*strategy = s;
+				return PLAN_PROBE_FCMP;
+			}
 			if (!byval || exprType((Node *) r) != atttype ||
 				getBaseType(atttype) == FLOAT4OID || getBaseType(atttype) == FLOAT8OID ||
 				getBaseType(atttype) == BOOLOID)
@@ -1613,6 +1625,23 @@ compute_probes(CocoonScanState *state)
 					cocoon_jsonb_hashes(jb, probe_collect, &pc, false);
 					break;
 				}
+			case PLAN_PROBE_FCMP:
+				{
+					double		v = type == FLOAT4OID ? (double) DatumGetFloat4(d) :
+						DatumGetFloat8(d);
+					CocoonScanBounds b;
+					bool		empty = false;
+
+					b.ts_lo = PG_INT64_MIN;
+					b.ts_hi = PG_INT64_MAX;
+					tighten(&b, strategy, cocoon_float_key(v), &empty);
+					if (empty)
+						state->empty = true;
+					p->kind = PROBE_FRANGE;
+					p->lo = b.ts_lo;
+					p->hi = b.ts_hi;
+					break;
+				}
 			case PLAN_PROBE_CMP:
 				{
 					int16		typlen = get_typlen(type);
@@ -2231,7 +2260,7 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		StringInfoData buf;
 		int			i;
 		static const char *const kinds[] = {"", "bloom =", "bloom IN", "bloom LIKE",
-		"bloom ILIKE", "min/max", "min/max IN", "bloom ?", "bloom @>"};
+		"bloom ILIKE", "min/max", "min/max IN", "bloom ?", "bloom @>", "min/max"};
 
 		initStringInfo(&buf);
 		for (i = 0; i + 2 < list_length(specs); i += 3)
@@ -2241,7 +2270,7 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 
 			appendStringInfo(&buf, "%s%s (%s)", buf.len ? ", " : "",
 							 quote_identifier(NameStr(TupleDescAttr(desc, attno - 1)->attname)),
-							 (kind >= 1 && kind <= 8) ? kinds[kind] : "?");
+							 (kind >= 1 && kind <= 9) ? kinds[kind] : "?");
 		}
 		ExplainPropertyText("Cocoon Chunk Filters", buf.data, es);
 	}

@@ -824,7 +824,8 @@ prefilters_for_chunk(CocoonScanDesc scan, Prefilter *pf)
 
 		if (n >= MAX_PREFILTERS)
 			break;
-		if (p->kind != PROBE_RANGE && p->nvals == 0 && p->substr == NULL)
+		if (p->kind != PROBE_RANGE && p->kind != PROBE_FRANGE && p->nvals == 0 &&
+			p->substr == NULL)
 			continue;
 		if (p->attidx >= desc->natts ||
 			!cocoon_stripe_column(scan->sr, p->attidx, &pf[n].values, &pf[n].isnull))
@@ -860,7 +861,15 @@ prefilter_row(const Prefilter *pf, int n, uint32 r)
 		if (pf[i].isnull[r])
 			return false;
 		d = pf[i].values[r];
-		if (p == NULL || p->kind == PROBE_RANGE)
+		if (p != NULL && p->kind == PROBE_FRANGE)
+		{
+			int64		k = cocoon_float_key(pf[i].attlen == 4 ? (double) DatumGetFloat4(d) :
+											 DatumGetFloat8(d));
+
+			if (k < pf[i].lo || k > pf[i].hi)
+				return false;
+		}
+		else if (p == NULL || p->kind == PROBE_RANGE)
 		{
 			int64		v = pf[i].attlen == 2 ? DatumGetInt16(d) :
 				pf[i].attlen == 4 ? DatumGetInt32(d) : DatumGetInt64(d);
@@ -1062,6 +1071,19 @@ chunk_skippable(CocoonScanDesc scan, uint32 chunk)
 		if (p->kind == PROBE_RANGE)
 		{
 			if (!cocoon_stripe_chunk_may_match_ts(scan->sr, chunk, p->attidx + 1, p->lo, p->hi))
+			{
+				scan->stats.chunks_skipped++;
+				return true;
+			}
+		}
+		else if (p->kind == PROBE_FRANGE)
+		{
+			const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(scan->sr, chunk, p->attidx);
+
+			if (d != NULL && d->nrows > 0 &&
+				(d->nnulls == d->nrows ||
+				 ((d->flags & COCOON_CHUNK_HAS_FMINMAX) &&
+				  (d->max_value < p->lo || d->min_value > p->hi))))
 			{
 				scan->stats.chunks_skipped++;
 				return true;

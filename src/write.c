@@ -887,6 +887,42 @@ encode_chunk(Relation rel, WriteBuffer *buf, int att, uint32 from, uint32 n,
 		desc->max_value = mx;
 		desc->flags |= COCOON_CHUNK_HAS_MINMAX;
 	}
+	else if (vec.kind == VK_FLOAT && vec.nvalues > 0)
+	{
+		int64		mn = PG_INT64_MAX,
+					mx = PG_INT64_MIN;
+
+		for (i = 0; i < vec.nvalues; i++)
+		{
+			union
+			{
+				uint32		u;
+				float4		f;
+			}			f4;
+			union
+			{
+				uint64		u;
+				float8		f;
+			}			f8;
+			int64		k;
+
+			if (buf->typlens[att] == 4)
+			{
+				f4.u = (uint32) vec.bits[i];
+				k = cocoon_float_key((double) f4.f);
+			}
+			else
+			{
+				f8.u = vec.bits[i];
+				k = cocoon_float_key(f8.f);
+			}
+			mn = Min(mn, k);
+			mx = Max(mx, k);
+		}
+		desc->min_value = mn;
+		desc->max_value = mx;
+		desc->flags |= COCOON_CHUNK_HAS_FMINMAX;
+	}
 
 	desc->compression = COMPRESSION_NONE;
 	out->data = enc;
