@@ -1886,6 +1886,7 @@ grouped_add_batch(CocoonScanState *state, CocoonBatch *b)
 	bool	   *nulls = palloc(sizeof(bool) * nk);
 	uint32		i;
 	int			k;
+	int			last_g = -1;
 
 	for (k = 0; k < nk; k++)
 		col_source(state, b, state->gattidx[k], &ks[k]);
@@ -1897,6 +1898,7 @@ grouped_add_batch(CocoonScanState *state, CocoonBatch *b)
 		uint32		h = 0;
 		int			g;
 		CocoonAggAcc *acc;
+		bool		same = last_g >= 0;
 
 		for (k = 0; k < nk; k++)
 		{
@@ -1910,9 +1912,20 @@ grouped_add_batch(CocoonScanState *state, CocoonBatch *b)
 				nulls[k] = ks[k].constnull;
 				keys[k] = nulls[k] ? (Datum) 0 : group_key_norm(state, k, ks[k].constant);
 			}
-			h = hash_combine(h, group_key_hash(state, k, keys[k], nulls[k]));
+			if (same &&
+				(state->gnulls[last_g * nk + k] != nulls[k] ||
+				 (!nulls[k] && !group_key_equal(state, k, state->gkeys[last_g * nk + k], keys[k]))))
+				same = false;
 		}
-		g = group_find(state, keys, nulls, h);
+		if (same)
+			g = last_g;			/* the previous row's group: no hashing */
+		else
+		{
+			for (k = 0; k < nk; k++)
+				h = hash_combine(h, group_key_hash(state, k, keys[k], nulls[k]));
+			g = group_find(state, keys, nulls, h);
+			last_g = g;
+		}
 		acc = &state->accs[g * na];
 		for (k = 0; k < na; k++)
 		{
