@@ -1012,12 +1012,17 @@ cocoon_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	cp->path.pathkeys = NIL;
 	cp->flags = 0;
 	cp->methods = &cocoon_agg_path_methods;
-	/* no tuple per row: only the quals and a few operations per value */
+	/*
+	 * No tuple per row: a few operations per value.  With quals, each row
+	 * is still put in a slot for them (a tuple's worth); then a parallel
+	 * scan under a partial aggregate, which divides that work, may win.
+	 */
 	cp->path.startup_cost = qcost.startup +
 		seq_page_cost * input_rel->pages * colfrac * timefrac +
 		input_rel->tuples * timefrac *
-		(qcost.per_tuple + 0.1 * cpu_operator_cost *
-		 (list_length(aggrefs) + 2 * list_length(group_attnos)));
+		(qcost.per_tuple + (rinfos != NIL ? 0.4 * cpu_tuple_cost : 0)) +
+		input_rel->rows *
+		0.1 * cpu_operator_cost * (list_length(aggrefs) + 2 * list_length(group_attnos));
 	cp->path.total_cost = cp->path.startup_cost + cpu_tuple_cost * ngroups;
 	cp->custom_private = list_make5(rinfos, aggrefs, list_make1_int(input_rel->relid),
 									group_attnos, having);
