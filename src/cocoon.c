@@ -161,8 +161,9 @@ parse_interval_usecs(const char *s)
 	return interval_to_usecs(iv);
 }
 
+/* The first timestamp column other than skip (0: none skipped), or 0 */
 static AttrNumber
-default_time_column(TupleDesc desc)
+first_time_column(TupleDesc desc, AttrNumber skip)
 {
 	int			i;
 
@@ -170,7 +171,7 @@ default_time_column(TupleDesc desc)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 
-		if (att->attisdropped)
+		if (att->attisdropped || att->attnum == skip)
 			continue;
 		if (att->atttypid == TIMESTAMPTZOID || att->atttypid == TIMESTAMPOID)
 			return att->attnum;
@@ -189,7 +190,7 @@ cocoon_time_column_named(Relation rel, const char *name)
 	int			i;
 
 	if (name == NULL)
-		return default_time_column(desc);
+		return first_time_column(desc, 0);
 	for (i = 0; i < desc->natts && name[0] != '\0'; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
@@ -434,7 +435,7 @@ read_table_options(Relation rel, OptionsCacheEntry *e)
 		}
 	}
 	else
-		e->time_attno = default_time_column(RelationGetDescr(rel));
+		e->time_attno = first_time_column(RelationGetDescr(rel), 0);
 }
 
 /* ------------------------------------------------------------------------
@@ -479,6 +480,25 @@ cocoon_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	}
 }
 
+/* Is relation objectId a cocoon table (or matview) of an installed extension? */
+static bool
+is_cocoon_table_oid(Oid objectId)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(objectId));
+	Oid			am = cocoon_am_oid();
+	bool		ours = false;
+
+	if (HeapTupleIsValid(tup))
+	{
+		Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
+
+		ours = OidIsValid(am) && cls->relam == am &&
+			(cls->relkind == RELKIND_RELATION || cls->relkind == RELKIND_MATVIEW);
+		ReleaseSysCache(tup);
+	}
+	return ours && OidIsValid(cocoon_relname_oid_missing_ok("stripe"));
+}
+
 /*
  * Dropping a cocoon table removes its directory rows and options in the
  * same transaction.
@@ -493,19 +513,7 @@ cocoon_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 	/* ALTER TABLE ... DROP COLUMN of the time column */
 	if (access == OAT_DROP && classId == RelationRelationId && subId > 0)
 	{
-		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(objectId));
-		Oid			am = cocoon_am_oid();
-		bool		ours = false;
-
-		if (HeapTupleIsValid(tup))
-		{
-			Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
-
-			ours = OidIsValid(am) && cls->relam == am &&
-				(cls->relkind == RELKIND_RELATION || cls->relkind == RELKIND_MATVIEW);
-			ReleaseSysCache(tup);
-		}
-		if (ours && OidIsValid(cocoon_relname_oid_missing_ok("stripe")))
+		if (is_cocoon_table_oid(objectId))
 		{
 			Relation	rel = relation_open(objectId, AccessShareLock);
 			CocoonOptions opts;
@@ -514,38 +522,15 @@ cocoon_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 			if (opts.time_attno == subId)
 			{
 				/* the next timestamp column would take over (by default) */
-				TupleDesc	desc = RelationGetDescr(rel);
-				AttrNumber	next = 0;
-				int			i;
-
-				for (i = 0; i < desc->natts && next == 0; i++)
-				{
-					Form_pg_attribute att = TupleDescAttr(desc, i);
-
-					if (!att->attisdropped && att->attnum != subId &&
-						(att->atttypid == TIMESTAMPTZOID || att->atttypid == TIMESTAMPOID))
-						next = att->attnum;
-				}
-				cocoon_check_time_column_change(rel, next);
+				cocoon_check_time_column_change(rel,
+												first_time_column(RelationGetDescr(rel), subId));
 			}
 			relation_close(rel, AccessShareLock);
 		}
 	}
 	if (access == OAT_DROP && classId == RelationRelationId && subId == 0)
 	{
-		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(objectId));
-		Oid			am = cocoon_am_oid();
-		bool		ours = false;
-
-		if (HeapTupleIsValid(tup))
-		{
-			Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
-
-			ours = OidIsValid(am) && cls->relam == am &&
-				(cls->relkind == RELKIND_RELATION || cls->relkind == RELKIND_MATVIEW);
-			ReleaseSysCache(tup);
-		}
-		if (ours && OidIsValid(cocoon_relname_oid_missing_ok("stripe")))
+		if (is_cocoon_table_oid(objectId))
 		{
 			Relation	rel = relation_open(objectId, AccessExclusiveLock);
 			Oid			optrel = cocoon_relname_oid_missing_ok("options");
