@@ -188,6 +188,59 @@ SELECT skip_check($$attrs ?& ARRAY['k', 'n']$$);
 SELECT skip_check($$attrs = '{"n": 7}'$$);
 SELECT skip_check($$attrs->>'k' = 'v3'$$);
 SELECT attrs FROM skip_c WHERE attrs @> '{"n": 7.0}' AND id < 0 ORDER BY id;
+-- ? and @> also filter rows by a literal of the query (its longest string
+-- value, else its longest key) before the operator runs: rows whose jsonb
+-- bytes lack it are rejected without running the qual
+CREATE TABLE jlit_h (id int, j jsonb);
+INSERT INTO jlit_h VALUES
+  (1, '{"a": {"b": "deep-value"}, "tags": ["x", "longer-tag"]}'),
+  (2, '{"a": {"b": "other"}, "tags": ["x"]}'),
+  (3, '["longer-tag", "x", {"k": "nested-in-array"}]'),
+  (4, '"longer-tag"'),
+  (5, '{"key-only-here": 1, "s": "caf\u00e9 \ud83d\ude00"}'),
+  (6, '{"deep-value": "b", "a": "x"}'),
+  (7, '{"": "", "e": [""]}'),
+  (8, '{"tags": ["longer-tag"], "n": 12345}'),
+  (9, '{"a": {"b": ["deep-value"]}}'),
+  (10, NULL);
+INSERT INTO jlit_h SELECT 100 + g, jsonb_build_object('filler', g, 'tags', jsonb_build_array('x')) FROM generate_series(1, 300) g;
+CREATE TABLE jlit_c (LIKE jlit_h) USING cocoon;
+INSERT INTO jlit_c SELECT * FROM jlit_h;
+CREATE FUNCTION jlit_check(cond text, OUT same boolean, OUT n bigint, OUT prefiltered bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  l text;
+BEGIN
+  EXECUTE format('SELECT count(*), (SELECT count(*) FROM (SELECT * FROM jlit_h WHERE %1$s EXCEPT ALL SELECT * FROM jlit_c WHERE %1$s) a)
+                   + (SELECT count(*) FROM (SELECT * FROM jlit_c WHERE %1$s EXCEPT ALL SELECT * FROM jlit_h WHERE %1$s) b) = 0
+                  FROM jlit_h WHERE %1$s', cond) INTO n, same;
+  prefiltered := 0;
+  FOR l IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM jlit_c WHERE ' || cond LOOP
+    IF l ~ 'Cocoon Rows Prefiltered' THEN prefiltered := substring(l from '(\d+)\s*$')::bigint; END IF;
+  END LOOP;
+END
+$$;
+SELECT c, (jlit_check(c)).* FROM (VALUES
+  ($$j @> '{"a": {"b": "deep-value"}}'$$),
+  ($$j @> '{"a": {"b": ["deep-value"]}}'$$),
+  ($$j @> '{"tags": ["longer-tag"]}'$$),
+  ($$j @> '["longer-tag"]'$$),
+  ($$j @> '"longer-tag"'$$),
+  ($$j @> '[{"k": "nested-in-array"}]'$$),
+  ($$j @> '{"key-only-here": 1}'$$),
+  ($$j @> '{"s": "caf\u00e9 \ud83d\ude00"}'$$),
+  ($$j @> '{"deep-value": "b"}'$$),
+  ($$j @> '{"": ""}'$$),
+  ($$j @> '{"e": [""]}'$$),
+  ($$j @> '{"n": 12345}'$$),
+  ($$j @> '{"tags": ["x"]}'$$),
+  ($$j ? 'longer-tag'$$),
+  ($$j ? 'deep-value'$$),
+  ($$j ? 'key-only-here'$$),
+  ($$j ? ''$$),
+  ($$j ?& ARRAY['a', 'tags']$$)) v(c);
+DROP TABLE jlit_h, jlit_c;
+DROP FUNCTION jlit_check(text);
 
 --
 -- integers: min/max

@@ -1494,6 +1494,46 @@ like_literal(CocoonProbe *p, const char *pat, int len)
 	p->substr_len = bestlen;
 }
 
+/*
+ * jsonb ? and @>: every key and string scalar of the query (at any depth)
+ * is a literal each matching row contains: jsonb keeps keys and strings as
+ * their raw bytes, and containment and existence compare them bytewise, so
+ * a row whose jsonb bytes lack the literal cannot match.  The longest
+ * string value is taken (keys recur in most rows, values rarely), else the
+ * longest key.
+ */
+static void
+jsonb_literal(CocoonProbe *p, Jsonb *jb)
+{
+	JsonbIterator *it = JsonbIteratorInit(&jb->root);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	const char *best = NULL;
+	int			bestlen = 0;
+	bool		best_is_key = true;
+
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		bool		is_key = (tok == WJB_KEY);
+
+		if ((tok != WJB_KEY && tok != WJB_VALUE && tok != WJB_ELEM) ||
+			v.type != jbvString || v.val.string.len == 0)
+			continue;
+		if ((best_is_key && !is_key) ||
+			(best_is_key == is_key && v.val.string.len > bestlen))
+		{
+			best = v.val.string.val;
+			bestlen = v.val.string.len;
+			best_is_key = is_key;
+		}
+	}
+	if (bestlen == 0)
+		return;
+	p->substr = palloc(bestlen);
+	memcpy(p->substr, best, bestlen);
+	p->substr_len = bestlen;
+}
+
 static void
 compute_probes(CocoonScanState *state)
 {
@@ -1610,6 +1650,12 @@ compute_probes(CocoonScanState *state)
 					p->hashes[0] = cocoon_bloom_json_key_hash(VARDATA_ANY(key),
 															  VARSIZE_ANY_EXHDR(key));
 					p->nhashes = 1;
+					if (VARSIZE_ANY_EXHDR(key) > 0)
+					{
+						p->substr_len = VARSIZE_ANY_EXHDR(key);
+						p->substr = palloc(p->substr_len);
+						memcpy(p->substr, VARDATA_ANY(key), p->substr_len);
+					}
 					break;
 				}
 			case PLAN_PROBE_JCONTAINS:
@@ -1617,15 +1663,18 @@ compute_probes(CocoonScanState *state)
 					Jsonb	   *jb = DatumGetJsonbP(d);
 					ProbeCollect pc;
 
+					p->kind = PROBE_BLOOM_ALL;
+					jsonb_literal(p, jb);
 					/* only an object query says what keys a row must have */
 					if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_COUNT(jb) == 0)
 					{
-						p = NULL;
+						/* no hashes to skip chunks with; the literal still filters rows */
+						if (p->substr == NULL)
+							p = NULL;
 						break;
 					}
 					pc.p = p;
 					pc.cap = 8;
-					p->kind = PROBE_BLOOM_ALL;
 					p->hashes = palloc(sizeof(uint64) * pc.cap);
 					cocoon_jsonb_hashes(jb, probe_collect, &pc, false);
 					break;
@@ -2352,6 +2401,9 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		ExplainPropertyUInteger("Cocoon Chunk Groups Skipped By Bloom", NULL, st.chunks_skipped_bloom, es);
 		ExplainPropertyUInteger("Cocoon Chunk Groups Skipped By Filter", NULL, st.chunks_skipped_filter, es);
 		ExplainPropertyUInteger("Cocoon Bytes Decompressed", "bytes", st.bytes_decompressed, es);
+		/* part of "Rows Removed by Filter": rows no qual had to run on */
+		if (st.rows_prefiltered > 0 || es->format != EXPLAIN_FORMAT_TEXT)
+			ExplainPropertyUInteger("Cocoon Rows Prefiltered", NULL, st.rows_prefiltered, es);
 		if (state->topn_k > 0)
 		{
 			ExplainPropertyUInteger("Cocoon Stripes Skipped By Top-N", NULL, st.stripes_skipped_topn, es);
