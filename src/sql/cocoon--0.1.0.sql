@@ -243,6 +243,79 @@ CREATE EVENT TRIGGER cocoon_load_drop_hook ON ddl_command_start
     WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED', 'DROP MATERIALIZED VIEW')
     EXECUTE FUNCTION cocoon.load_drop_hook();
 
+-- Logical replication cannot carry cocoon tables: their rows are written as
+-- generic WAL records, which logical decoding skips, so a subscriber would
+-- silently receive none of them.  A publication that names a cocoon table
+-- (directly, through a schema or as a partition) is refused; one FOR ALL
+-- TABLES gets a WARNING for each cocoon table it covers.  Checked when a
+-- publication is created or altered and when a table is created or altered
+-- (a cocoon table created in a published schema, SET ACCESS METHOD cocoon,
+-- ATTACH PARTITION).
+CREATE FUNCTION cocoon.check_publications()
+RETURNS pg_catalog.event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    am oid;
+    pubcmd boolean := TG_TAG IN ('CREATE PUBLICATION', 'ALTER PUBLICATION');
+    r record;
+BEGIN
+    SELECT a.oid INTO am FROM pg_catalog.pg_am a WHERE a.amname = 'cocoon';
+    IF am IS NULL OR NOT EXISTS (SELECT FROM pg_catalog.pg_publication) THEN
+        RETURN;
+    END IF;
+    FOR r IN
+        WITH cmd AS (SELECT * FROM pg_catalog.pg_event_trigger_ddl_commands()),
+        touched AS (
+            -- relations the command created or altered, with their
+            -- partitions (ATTACH PARTITION reports the parent)
+            SELECT objid AS relid FROM cmd
+             WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+            UNION
+            SELECT pt.relid::pg_catalog.oid
+              FROM cmd CROSS JOIN LATERAL pg_catalog.pg_partition_tree(cmd.objid) pt
+             WHERE cmd.classid = 'pg_catalog.pg_class'::pg_catalog.regclass),
+        member AS (
+            -- every relation a publication covers, partitions included
+            SELECT p.oid AS pubid, p.pubname, p.puballtables, m.relid
+              FROM pg_catalog.pg_publication p
+              CROSS JOIN LATERAL pg_catalog.pg_get_publication_tables(p.pubname::pg_catalog.text) t
+              CROSS JOIN LATERAL (SELECT t.relid
+                                  UNION
+                                  SELECT pt.relid::pg_catalog.oid
+                                    FROM pg_catalog.pg_partition_tree(t.relid) pt) m)
+        SELECT DISTINCT m.pubname, m.puballtables, m.relid::pg_catalog.regclass AS rel
+          FROM member m
+          JOIN pg_catalog.pg_class c ON c.oid = m.relid
+         WHERE c.relam = am
+           AND CASE WHEN pubcmd
+                    THEN NOT m.puballtables
+                         OR m.pubid IN (SELECT objid FROM cmd
+                                         WHERE classid = 'pg_catalog.pg_publication'::pg_catalog.regclass)
+                    ELSE m.relid IN (SELECT relid FROM touched)
+               END
+         ORDER BY 1, 3
+    LOOP
+        IF r.puballtables THEN
+            RAISE WARNING 'publication "%" does not replicate the rows of cocoon table %', r.pubname, r.rel
+                USING DETAIL = 'Logical decoding skips the generic WAL records that cocoon tables are written with.',
+                      HINT = 'Use streaming (physical) replication for cocoon tables.';
+        ELSE
+            RAISE EXCEPTION 'cocoon table % cannot be published for logical replication', r.rel
+                USING ERRCODE = 'feature_not_supported',
+                      DETAIL = pg_catalog.format('Publication "%s" would include it, but logical decoding skips the generic WAL records that cocoon tables are written with.', r.pubname),
+                      HINT = 'Leave cocoon tables out of publications and replicate them with streaming (physical) replication.';
+        END IF;
+    END LOOP;
+END
+$$;
+
+CREATE EVENT TRIGGER cocoon_check_publications ON ddl_command_end
+    WHEN TAG IN ('CREATE PUBLICATION', 'ALTER PUBLICATION', 'CREATE TABLE',
+                 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE')
+    EXECUTE FUNCTION cocoon.check_publications();
+
 -- Delete vectors: one row per deleted row of a stripe.  A row is gone for a
 -- snapshot exactly when its row here is visible to it (heap MVCC again).
 -- updated: the row was deleted by an UPDATE (a concurrent updater of the
