@@ -1796,7 +1796,9 @@ decode_chunk(DecodeCtx *dc, CocoonValueKind expect_kind,
 			res = cocoon_varlena_decode(&dc->r, vec, &dc->budget);
 			break;
 		case CODEC_JSONB:
-			res = cocoon_jsonb_decode(&dc->r, vec, &dc->budget);
+			res = cocoon_jsonb_decode(&dc->r, vec, &dc->budget,
+									  limits ? limits->needle : NULL,
+									  limits ? limits->needle_len : 0);
 			break;
 		case CODEC_DICT:
 			if (expect_kind == VK_INT || expect_kind == VK_FLOAT)
@@ -1859,5 +1861,6 @@ cocoon_vector_free(CocoonVector *vec)
 	codec_free(vec->bools);
 	codec_free(vec->data);
 	codec_free(vec->offsets);
+	codec_free(vec->skipped);
 	memset(vec, 0, sizeof(*vec));
 }

@@ -113,6 +113,9 @@ typedef struct CocoonVector
 	uint64_t   *offsets;		/* VK_VAR: nvalues+1 offsets into data */
 	uint64_t	data_len;		/* VK_FIXED / VK_VAR: bytes in data */
 	uint8_t		var_format;		/* VK_VAR: COCOON_VAR_* (encoder hint) */
+	uint8_t    *skipped;		/* decoded with a needle: ceil(nvalues/8)
+								 * bytes, bit k set = value k was not rebuilt
+								 * (its offsets give it no bytes); or NULL */
 } CocoonVector;
 
 /* Limits a decoder enforces (caller-chosen; 0 means "no extra limit"). */
@@ -120,6 +123,16 @@ typedef struct CocoonDecodeLimits
 {
 	uint32_t	max_rows;		/* reject chunks claiming more rows */
 	uint64_t	max_bytes;		/* reject decoded data larger than this */
+
+	/*
+	 * Optional (JSONB chunks only; other codecs ignore it): a value whose
+	 * serialised bytes do not contain these needle_len bytes is not rebuilt
+	 * but marked in vec->skipped.  jsonb keys and strings are serialised as
+	 * their raw bytes, so a needle without NUL bytes that occurs in a
+	 * value's keys or strings always occurs in its serialised form.
+	 */
+	const uint8_t *needle;
+	size_t		needle_len;
 } CocoonDecodeLimits;
 
 /*

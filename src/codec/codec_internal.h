@@ -327,6 +327,7 @@ extern CocoonCodecResult cocoon_varlena_decode(ByteReader *r, CocoonVector *vec,
 extern CocoonCodecResult cocoon_jsonb_encode(const CocoonVector *vec,
 											 uint8_t **body, size_t *size);
 extern CocoonCodecResult cocoon_jsonb_decode(ByteReader *r, CocoonVector *vec,
-											 uint64_t *budget);
+											 uint64_t *budget,
+											 const uint8_t *needle, size_t needle_len);
 
 #endif							/* COCOON_CODEC_INTERNAL_H */

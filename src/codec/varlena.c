@@ -455,6 +455,30 @@ jb_varint(JBuild *b, const uint8_t **pp, uint64_t *v)
 	return 1;
 }
 
+static int	jb_skip_container(JBuild *b, const uint8_t **pp, uint8_t t, int depth);
+
+/* Does hay[0..hlen) contain needle[0..nlen) (nlen > 0)? */
+static int
+jb_contains(const uint8_t *hay, size_t hlen, const uint8_t *needle, size_t nlen)
+{
+	const uint8_t *p = hay;
+	const uint8_t *last;
+
+	if (hlen < nlen)
+		return 0;
+	last = hay + (hlen - nlen);
+	while (p <= last)
+	{
+		p = memchr(p, needle[0], (size_t) (last - p) + 1);
+		if (p == NULL)
+			return 0;
+		if (memcmp(p + 1, needle + 1, nlen - 1) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 /* Skip one item (type byte at *pp). */
 static int
 jb_skip(JBuild *b, const uint8_t **pp, int depth)
@@ -483,23 +507,34 @@ jb_skip(JBuild *b, const uint8_t **pp, int depth)
 		case JS_NULL:
 			break;
 		default:
-			{
-				unsigned	flags = t & 0x0F;
-				uint64_t	i;
+			if (!jb_skip_container(b, &p, t, depth))
+				return 0;
+	}
+	*pp = p;
+	return 1;
+}
 
-				if ((t & 0xF0) != JS_CONTAINER ||
-					(flags != 2 && flags != 4 && flags != 5) ||
-					depth > JSONB_MAX_DEPTH ||
-					!jb_varint(b, &p, &v) || v > (uint64_t) (b->end - p))
-					return 0;
-				for (i = 0; i < v; i++)
-				{
-					if (flags == 2 && !jb_cstring(b, &p, &len))
-						return 0;
-					if (!jb_skip(b, &p, depth + 1))
-						return 0;
-				}
-			}
+/* Skip the children of the container of type byte t (its count at *pp). */
+static int
+jb_skip_container(JBuild *b, const uint8_t **pp, uint8_t t, int depth)
+{
+	const uint8_t *p = *pp;
+	unsigned	flags = t & 0x0F;
+	uint64_t	v;
+	uint64_t	i;
+	uint32_t	len;
+
+	if ((t & 0xF0) != JS_CONTAINER ||
+		(flags != 2 && flags != 4 && flags != 5) ||
+		depth > JSONB_MAX_DEPTH ||
+		!jb_varint(b, &p, &v) || v > (uint64_t) (b->end - p))
+		return 0;
+	for (i = 0; i < v; i++)
+	{
+		if (flags == 2 && !jb_cstring(b, &p, &len))
+			return 0;
+		if (!jb_skip(b, &p, depth + 1))
+			return 0;
 	}
 	*pp = p;
 	return 1;
@@ -745,10 +780,13 @@ jb_container(JBuild *b, const uint8_t **pp, uint8_t t, int depth)
 
 /*
  * Decode the JSONB body at r into vec (offsets + data).  Also used by the
- * encoder to verify its output.
+ * encoder to verify its output.  With a needle, values whose serialised
+ * bytes lack it are only skipped over (checked as far as skipping checks
+ * them), given no bytes, and marked in vec->skipped.
  */
 CocoonCodecResult
-cocoon_jsonb_decode(ByteReader *r, CocoonVector *vec, uint64_t *budget)
+cocoon_jsonb_decode(ByteReader *r, CocoonVector *vec, uint64_t *budget,
+					const uint8_t *needle, size_t needle_len)
 {
 	size_t		n = vec->nvalues;
 	uint64_t	total;
@@ -770,9 +808,18 @@ cocoon_jsonb_decode(ByteReader *r, CocoonVector *vec, uint64_t *budget)
 		(n + 1) * sizeof(uint64_t) > *budget ||
 		total > *budget - (n + 1) * sizeof(uint64_t))
 		return COCOON_CODEC_NOMEM;
+	if (needle_len == 0)
+		needle = NULL;
 	vec->offsets = codec_alloc((n + 1) * sizeof(uint64_t));
 	vec->data = codec_alloc(total > 0 ? (size_t) total : 1);
-	if (vec->offsets == NULL || vec->data == NULL)
+	if (needle != NULL)
+	{
+		vec->skipped = codec_alloc(n / 8 + 1);
+		if (vec->skipped != NULL)
+			memset(vec->skipped, 0, n / 8 + 1);
+	}
+	if (vec->offsets == NULL || vec->data == NULL ||
+		(needle != NULL && vec->skipped == NULL))
 		return COCOON_CODEC_NOMEM;
 	*budget -= (n + 1) * sizeof(uint64_t) + total;
 
@@ -786,6 +833,20 @@ cocoon_jsonb_decode(ByteReader *r, CocoonVector *vec, uint64_t *budget)
 
 		if (p >= b.end)
 			goto out;
+		if (needle != NULL)
+		{
+			const uint8_t *q = p + 1;
+
+			if (!jb_skip_container(&b, &q, (uint8_t) (*p & ~JS_ROOT_4B), 0))
+				goto out;
+			if (!jb_contains(p, (size_t) (q - p), needle, needle_len))
+			{
+				vec->skipped[i / 8] |= (uint8_t) (1u << (i % 8));
+				vec->offsets[i] = off;
+				p = q;
+				continue;
+			}
+		}
 		rootb = *p++;
 		hl = (rootb & JS_ROOT_4B) ? 4 : 1;
 		if (total - off < hl)
@@ -816,7 +877,7 @@ cocoon_jsonb_decode(ByteReader *r, CocoonVector *vec, uint64_t *budget)
 		off += len;
 	}
 	vec->offsets[n] = off;
-	if (off != total)
+	if (needle == NULL ? off != total : off > total)
 		goto out;
 	r->p = p;
 	vec->data_len = total;
@@ -880,7 +941,7 @@ cocoon_jsonb_encode(const CocoonVector *vec, uint8_t **body, size_t *size)
 	chk.nvalues = vec->nvalues;
 	r.p = o.p;
 	r.end = o.p + o.n;
-	res = cocoon_jsonb_decode(&r, &chk, &budget);
+	res = cocoon_jsonb_decode(&r, &chk, &budget, NULL, 0);
 	if (res == COCOON_CODEC_OK && r.p == r.end && chk.data_len == total &&
 		(total == 0 || memcmp(chk.data, vec->data + vec->offsets[0], (size_t) total) == 0))
 	{

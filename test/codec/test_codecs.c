@@ -392,7 +392,7 @@ roundtrip(const char *name, CocoonVector *in, int keep)
 	CocoonCodecId codec = CODEC_ALL_NULL;
 	CocoonCodecResult r;
 	CocoonVector out;
-	CocoonDecodeLimits lim = {0, 0};
+	CocoonDecodeLimits lim = {0};
 	char		why[200] = "";
 	size_t		pin;
 	int			m;
@@ -1194,6 +1194,87 @@ vb_add_text(VarBuild *b, const char *s, size_t len, int force4)
 	free(t);
 }
 
+static int
+bytes_contain(const uint8_t *h, size_t hl, const char *n)
+{
+	size_t		nl = strlen(n);
+	size_t		i;
+
+	for (i = 0; i + nl <= hl; i++)
+		if (memcmp(h + i, n, nl) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * JSONB decoding with a needle (CocoonDecodeLimits.needle): every value
+ * whose keys or strings contain the needle is rebuilt bit-identical, the
+ * others are marked skipped and given no bytes; without a needle nothing
+ * is skipped.
+ */
+static void
+test_jsonb_needle(CocoonVector *in)
+{
+	static const char *const needles[] = {
+		"t-0075", "fast_path", "region", "us-east-1", "req-1e2a71de1c74",
+		"no-such-string-anywhere", "egion", "ast_pat"
+	};
+	uint8_t    *enc = NULL;
+	size_t		enclen = 0;
+	CocoonCodecId codec;
+	CocoonVector full;
+	CocoonDecodeLimits lim = {0};
+	size_t		t;
+
+	CHECK(cocoon_encode(in, &enc, &enclen, &codec) == COCOON_CODEC_OK &&
+		  codec == CODEC_JSONB, "needle: encode");
+	CHECK(cocoon_decode(enc, enclen, VK_VAR, 0, &lim, &full) == COCOON_CODEC_OK &&
+		  full.skipped == NULL, "needle: full decode");
+	for (t = 0; t < sizeof(needles) / sizeof(needles[0]); t++)
+	{
+		CocoonVector part;
+		CocoonCodecResult r;
+		uint32_t	k,
+					nskip = 0,
+					bad = 0;
+
+		lim.needle = (const uint8_t *) needles[t];
+		lim.needle_len = strlen(needles[t]);
+		r = cocoon_decode(enc, enclen, VK_VAR, 0, &lim, &part);
+		CHECK(r == COCOON_CODEC_OK, "needle %s: decode: %s", needles[t],
+			  cocoon_codec_result_string(r));
+		if (r != COCOON_CODEC_OK)
+			continue;
+		CHECK(part.skipped != NULL && part.nvalues == full.nvalues, "needle %s: shape", needles[t]);
+		for (k = 0; k < full.nvalues; k++)
+		{
+			const uint8_t *fv = full.data + full.offsets[k];
+			size_t		fl = (size_t) (full.offsets[k + 1] - full.offsets[k]);
+			int			has = bytes_contain(fv, fl, needles[t]);
+
+			if (part.skipped[k / 8] & (1u << (k % 8)))
+			{
+				nskip++;
+				/* jsonb holds keys and strings raw: a skipped value lacks it */
+				if (has || part.offsets[k + 1] != part.offsets[k])
+					bad++;
+			}
+			else if (!has ||
+					 part.offsets[k + 1] - part.offsets[k] != fl ||
+					 memcmp(part.data + part.offsets[k], fv, fl) != 0)
+				bad++;
+		}
+		printf("  jsonb needle %-24s %4u of %4u values skipped\n", needles[t], nskip, full.nvalues);
+		CHECK(bad == 0, "needle %s: %u values wrong", needles[t], bad);
+		cocoon_vector_free(&part);
+	}
+	/* every value has a key "region" or "tenant"...: not all skipped, not none */
+	lim.needle = NULL;
+	lim.needle_len = 0;
+	cocoon_vector_free(&full);
+	free(enc);
+}
+
 static void
 test_varlena_jsonb(void)
 {
@@ -1288,6 +1369,7 @@ test_varlena_jsonb(void)
 	roundtrip("jsonb/attrs", &b.v, 0);
 	CHECK(last_codec == CODEC_JSONB, "attrs: %s", cocoon_codec_name(last_codec));
 	printf("  jsonb vs varlena after zstd-3: %zu vs %zu bytes\n", last_zstd, zplain);
+	test_jsonb_needle(&b.v);
 
 	/* a non-zero padding byte: not what PostgreSQL writes, so not JSONB,
 	 * but still bit-identical */
@@ -1611,7 +1693,7 @@ test_damage(void)
 			uint8_t    *t = xmalloc(c->len);
 			CocoonVector out;
 			CocoonCodecResult r;
-			CocoonDecodeLimits lim = {100000, 64 * 1024 * 1024};
+			CocoonDecodeLimits lim = {100000, 64 * 1024 * 1024, NULL, 0};
 			int			nf = 1 + (int) rng_below(3);
 			int			f;
 
@@ -1672,7 +1754,7 @@ test_damage(void)
 		uint8_t		c8[] = {8, 0, 1, 0, 0, 0, 1, 0, 0, 0, VK_INT,
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01};
 		CocoonVector out;
-		CocoonDecodeLimits lim = {65536, 0};
+		CocoonDecodeLimits lim = {65536, 0, NULL, 0};
 		CocoonCodecResult r;
 
 		/* the valid baseline of c5 decodes */

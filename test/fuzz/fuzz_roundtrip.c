@@ -691,6 +691,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t	need;
 	int			off;
 
+	memset(&lim, 0, sizeof(lim));
 	if (size < 5)
 		return 0;
 
