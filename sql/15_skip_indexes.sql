@@ -239,6 +239,15 @@ SELECT c, (jlit_check(c)).* FROM (VALUES
   ($$j ? 'key-only-here'$$),
   ($$j ? ''$$),
   ($$j ?& ARRAY['a', 'tags']$$)) v(c);
+-- the values are stored with the JSONB codec, which leaves rows without
+-- the literal undecoded; a parameter that changes on every rescan changes
+-- the literal
+SELECT codecs FROM cocoon.column_stats('jlit_c') WHERE attname = 'j';
+SELECT k, (SELECT count(*) FROM jlit_h WHERE j ? k) AS heap,
+       (SELECT count(*) FROM jlit_c WHERE j ? k) AS cocoon,
+       (SELECT count(*) FROM jlit_h WHERE j @> jsonb_build_object('tags', jsonb_build_array(k))) AS heap_tags,
+       (SELECT count(*) FROM jlit_c WHERE j @> jsonb_build_object('tags', jsonb_build_array(k))) AS cocoon_tags
+  FROM (VALUES ('longer-tag'), ('x'), ('key-only-here'), ('nope'), ('tags')) v(k) ORDER BY k;
 DROP TABLE jlit_h, jlit_c;
 DROP FUNCTION jlit_check(text);
 

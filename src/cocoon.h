@@ -184,6 +184,7 @@ extern uint32 cocoon_stripe_chunk_rows(StripeReader *sr, uint32 chunk);
 extern const CocoonStripeHeader *cocoon_stripe_header(StripeReader *sr);
 extern const CocoonChunkDesc *cocoon_stripe_chunk_desc(StripeReader *sr, uint32 chunk, int attidx);
 extern void cocoon_stripe_load_chunk(StripeReader *sr, uint32 chunk, Bitmapset *attrs);
+extern void cocoon_stripe_set_needle(StripeReader *sr, int attidx, const char *needle, int len);
 extern void cocoon_stripe_fill_slot(StripeReader *sr, uint32 row_in_chunk, TupleTableSlot *slot,
 									Bitmapset *attrs);
 extern bool cocoon_stripe_chunk_damaged(StripeReader *sr);

@@ -47,6 +47,8 @@ typedef struct CocoonProbe
 	int16		vlen;			/* their typlen: -1 (text) or 16 (uuid) */
 	char	   *substr;			/* LIKE: a literal every match contains */
 	int			substr_len;
+	bool		substr_jsonb;	/* substr is a jsonb ? / @> literal: values
+								 * stored without it need not be decoded */
 } CocoonProbe;
 
 typedef struct CocoonScanStats

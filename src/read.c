@@ -53,6 +53,10 @@ struct StripeReader
 	uint64		tmpl_gen;
 	int			nactive;
 	int		   *active;			/* [natts] loaded attribute indexes */
+	/* cocoon_stripe_set_needle: values of needle_att lacking it read as NULL */
+	int			needle_att;		/* -1: none */
+	const char *needle;
+	int			needle_len;
 };
 
 static void chunk_damaged(StripeReader *sr, uint32 chunk, int a, const char *why);
@@ -84,6 +88,7 @@ cocoon_stripe_open(Relation rel, StripeEntry *e, MemoryContext parent)
 										 ALLOCSET_DEFAULT_SIZES);
 	sr->natts = RelationGetDescr(rel)->natts;
 	sr->loaded_chunk = -1;
+	sr->needle_att = -1;
 
 	{
 		const char *why;
@@ -311,8 +316,14 @@ decode_chunk(StripeReader *sr, uint32 chunk, int a, CocoonVector *vec, char **wh
 		pfree(stored);
 	}
 	sr->bytes_decompressed += d->raw_len;
+	memset(&limits, 0, sizeof(limits));
 	limits.max_rows = d->nrows;
 	limits.max_bytes = MaxAllocHugeSize;
+	if (a == sr->needle_att)
+	{
+		limits.needle = (const uint8 *) sr->needle;
+		limits.needle_len = sr->needle_len;
+	}
 	r = cocoon_decode(raw, d->raw_len, (CocoonValueKind) col->kind,
 					  col->kind == VK_FIXED ? (uint32) col->typlen : 0, &limits, vec);
 	if (r != COCOON_CODEC_OK)
@@ -367,6 +378,14 @@ materialize(StripeReader *sr, int a, CocoonVector *vec, Form_pg_attribute att)
 		if (null)
 		{
 			values[i] = (Datum) 0;
+			continue;
+		}
+		if (unlikely(vec->skipped != NULL) && (vec->skipped[k / 8] & (1 << (k % 8))))
+		{
+			/* not rebuilt: it lacks the needle (cocoon_stripe_set_needle) */
+			isnull[i] = true;
+			values[i] = (Datum) 0;
+			k++;
 			continue;
 		}
 		switch (vec->kind)
@@ -445,6 +464,23 @@ materialize(StripeReader *sr, int a, CocoonVector *vec, Form_pg_attribute att)
 	}
 	sr->values[a] = values;
 	sr->isnull[a] = isnull;
+}
+
+/*
+ * From the next chunk group loaded on, values of attribute attidx whose
+ * stored form shows they cannot contain the len bytes at needle may be
+ * returned as NULL instead of being decoded (today: jsonb columns stored
+ * with the JSONB codec; other chunks are decoded in full).  Only for scans
+ * whose every returned row must pass a strict qual that is false for a
+ * value without those bytes (jsonb ? and @>): such rows are rejected
+ * either way.  needle must outlive the reader and contain no NUL byte.
+ */
+void
+cocoon_stripe_set_needle(StripeReader *sr, int attidx, const char *needle, int len)
+{
+	sr->needle_att = (len > 0 && memchr(needle, 0, len) == NULL) ? attidx : -1;
+	sr->needle = needle;
+	sr->needle_len = len;
 }
 
 /*

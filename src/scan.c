@@ -1532,6 +1532,7 @@ jsonb_literal(CocoonProbe *p, Jsonb *jb)
 	p->substr = palloc(bestlen);
 	memcpy(p->substr, best, bestlen);
 	p->substr_len = bestlen;
+	p->substr_jsonb = true;
 }
 
 static void
@@ -1655,6 +1656,7 @@ compute_probes(CocoonScanState *state)
 						p->substr_len = VARSIZE_ANY_EXHDR(key);
 						p->substr = palloc(p->substr_len);
 						memcpy(p->substr, VARDATA_ANY(key), p->substr_len);
+						p->substr_jsonb = true;
 					}
 					break;
 				}

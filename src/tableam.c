@@ -1174,6 +1174,21 @@ scan_open_next_stripe(CocoonScanDesc scan)
 		}
 		scan->sr = cocoon_stripe_open(scan->rs_base.rs_rd, e, scan->cxt);
 		scan->stats.stripes_read++;
+		{
+			ListCell   *lc;
+
+			/* jsonb ? / @>: rows without the literal need not be decoded */
+			foreach(lc, scan->probes)
+			{
+				CocoonProbe *p = lfirst(lc);
+
+				if (p->substr_jsonb && p->substr != NULL)
+				{
+					cocoon_stripe_set_needle(scan->sr, p->attidx, p->substr, p->substr_len);
+					break;
+				}
+			}
+		}
 		scan->cur_xmin = e->xmin;
 		scan_load_deletes(scan, e->first_row, e->first_row + e->row_count);
 		scan->use_pass = false;
