@@ -231,4 +231,14 @@ extern void cocoon_scan_init(void);
 /* Helpers shared by write.c and read.c: how a column is stored */
 extern CocoonValueKind cocoon_value_kind(Form_pg_attribute att);
 
+/*
+ * write.c: numeric skip-index keys (COCOON_CHUNK_HAS_NMINMAX).  A numeric's
+ * nearest float8 d (cocoon_numeric_to_double, takes a Numeric) has key_down
+ * <= the numeric's key position <= key_up in cocoon_float_key order.
+ */
+struct NumericData;
+extern double cocoon_numeric_to_double(struct NumericData *n);
+extern int64 cocoon_numeric_key_down(double d);
+extern int64 cocoon_numeric_key_up(double d);
+
 #endif							/* COCOON_H */

@@ -38,6 +38,7 @@
 #else
 /* standalone (test/fuzz): the same layout from <stdint.h> */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 typedef uint8_t uint8;
 typedef uint16_t uint16;
@@ -54,6 +55,11 @@ typedef int64_t int64;
  * exactly its own version (anything else is a clear error, not garbage).
  *	 1	first format
  *	 2	column codecs VARLENA (9) and JSONB (10), see src/codec/README
+ *
+ * Chunk flags HAS_BMINMAX and HAS_NMINMAX came later without a new version:
+ * they live in bytes version 2 already had (pad, or min/max of columns that
+ * had none), a build that does not know them ignores them, and a chunk
+ * without them is simply never skipped by them.
  */
 #define COCOON_FORMAT_VERSION	2
 
@@ -108,6 +114,22 @@ typedef struct CocoonColumnDesc
 #define COCOON_CHUNK_HAS_MINMAX	0x01	/* min/max (int64 kinds) are valid */
 #define COCOON_CHUNK_HAS_BLOOM	0x02	/* a bloom filter follows the data */
 #define COCOON_CHUNK_HAS_FMINMAX 0x04	/* float column: min/max as cocoon_float_key */
+#define COCOON_CHUNK_HAS_BMINMAX 0x08	/* text/varchar/uuid: bytewise prefix bounds */
+#define COCOON_CHUNK_HAS_NMINMAX 0x10	/* numeric: min/max as cocoon_float_key,
+										 * rounded outward */
+
+/*
+ * HAS_BMINMAX: a prefix of the chunk's bytewise (memcmp, shorter first)
+ * smallest value and one of its largest, in the 20 bytes from pad2 to the
+ * end of max_value (COCOON_BOUND_BYTES at COCOON_BOUND_OFFSET): first
+ * bound_len[0] bytes both share, then bound_len[1] & 0x7F more of the
+ * minimum's, then bound_len[2] & 0x7F more of the maximum's.  Bit 0x80 of
+ * bound_len[1] / [2]: the value is longer than its stored prefix.  The
+ * three lengths add up to at most 20 (stripe_check.c checks it).
+ * src/codec/bounds.c writes and reads them.
+ */
+#define COCOON_BOUND_BYTES		20
+#define COCOON_BOUND_TRUNCATED	0x80
 
 typedef struct CocoonChunkDesc
 {
@@ -122,13 +144,16 @@ typedef struct CocoonChunkDesc
 	uint8		codec;			/* CocoonCodecId (informational) */
 	uint8		flags;
 	uint8		bloom_log2;		/* bloom filter has 2^bloom_log2 bits */
-	uint8		pad[4];
+	uint8		bound_len[4];	/* HAS_BMINMAX: prefix lengths (above) */
 	uint64		bloom_offset;	/* from stripe start */
 	uint32		bloom_crc;		/* CRC32C of the bloom bytes */
-	uint32		pad2;
-	int64		min_value;		/* for VK_INT columns, when HAS_MINMAX */
-	int64		max_value;
+	uint32		pad2;			/* HAS_BMINMAX: first 4 prefix bytes */
+	int64		min_value;		/* HAS_MINMAX (int kinds, bool), HAS_FMINMAX, */
+	int64		max_value;		/* HAS_NMINMAX; HAS_BMINMAX: prefix bytes */
 } CocoonChunkDesc;
+
+/* where the HAS_BMINMAX prefix bytes start: pad2, min_value, max_value */
+#define COCOON_BOUND_OFFSET		offsetof(CocoonChunkDesc, pad2)
 
 typedef struct CocoonStripeHeader
 {

@@ -38,6 +38,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/detoast.h"
 #include "access/relation.h"
 #include "access/xact.h"
@@ -45,14 +47,19 @@
 #include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "common/int.h"
+#include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
+#include "utils/numeric.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/uuid.h"
 
 #include "cocoon.h"
 #include "bloom.h"
+#include "codec/bounds.h"
 
 /* chunk groups end early once their raw bytes pass this */
 #define CHUNK_GROUP_MAX_BYTES	((uint64) 64 * 1024 * 1024)
@@ -842,6 +849,158 @@ codec_fail(Relation rel, CocoonCodecResult r, const char *what, int att)
 }
 
 /*
+ * Skip-index bounds of the types without an int64 order (src/README, "Skip
+ * indexes"): bytewise prefixes for text, varchar and uuid, outward-rounded
+ * float8 keys for numeric.
+ */
+
+/* A VK_VAR value of vec: its bytes after the varlena header */
+static inline const uint8 *
+vec_var_bytes(const CocoonVector *vec, uint32 k, size_t *len)
+{
+	const char *v = (const char *) vec->data + vec->offsets[k];
+
+	*len = VARSIZE_ANY_EXHDR(v);
+	return (const uint8 *) VARDATA_ANY(v);
+}
+
+static inline int
+bytes_cmp(const uint8 *a, size_t alen, const uint8 *b, size_t blen)
+{
+	int			r = memcmp(a, b, Min(alen, blen));
+
+	if (r != 0)
+		return r;
+	return alen < blen ? -1 : alen > blen ? 1 : 0;
+}
+
+static void
+set_bytes_bounds(const CocoonVector *vec, CocoonChunkDesc *desc)
+{
+	const uint8 *mn,
+			   *mx;
+	size_t		mnlen,
+				mxlen;
+	uint32		k;
+
+	if (vec->kind == VK_FIXED)
+	{
+		mn = mx = vec->data;
+		mnlen = mxlen = vec->fixed_len;
+		for (k = 1; k < vec->nvalues; k++)
+		{
+			const uint8 *v = vec->data + (uint64) k * vec->fixed_len;
+
+			if (memcmp(v, mn, vec->fixed_len) < 0)
+				mn = v;
+			else if (memcmp(v, mx, vec->fixed_len) > 0)
+				mx = v;
+		}
+	}
+	else
+	{
+		mn = mx = vec_var_bytes(vec, 0, &mnlen);
+		mxlen = mnlen;
+		for (k = 1; k < vec->nvalues; k++)
+		{
+			size_t		len;
+			const uint8 *v = vec_var_bytes(vec, k, &len);
+
+			if (bytes_cmp(v, len, mn, mnlen) < 0)
+			{
+				mn = v;
+				mnlen = len;
+			}
+			else if (bytes_cmp(v, len, mx, mxlen) > 0)
+			{
+				mx = v;
+				mxlen = len;
+			}
+		}
+	}
+	cocoon_bounds_set(desc, mn, mnlen, mx, mxlen);
+}
+
+/*
+ * A numeric of vec, copied to *buf (grown as needed) with a 4-byte header:
+ * numeric's macros need one, and an aligned address.
+ */
+static Numeric
+vec_numeric(const CocoonVector *vec, uint32 k, char **buf, Size *cap)
+{
+	size_t		len;
+	const uint8 *v = vec_var_bytes(vec, k, &len);
+
+	if (*buf == NULL || *cap < len + VARHDRSZ)
+	{
+		if (*buf)
+			pfree(*buf);
+		*cap = Max(len + VARHDRSZ, 64);
+		*buf = palloc(*cap);
+	}
+	SET_VARSIZE(*buf, len + VARHDRSZ);
+	memcpy(*buf + VARHDRSZ, v, len);
+	return (Numeric) *buf;
+}
+
+/*
+ * The float8 nearest to a numeric, NaN and the infinities included; values
+ * beyond float8's range come out infinite.  The exact value lies between
+ * the result's two neighbours (strtod rounds correctly), which is what
+ * cocoon_numeric_key_down/up use.
+ */
+double
+cocoon_numeric_to_double(struct NumericData *n)
+{
+	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n)));
+	double		d = strtod(s, NULL);	/* "NaN", "Infinity", "-Infinity" too */
+
+	pfree(s);
+	return d;
+}
+
+int64
+cocoon_numeric_key_down(double d)
+{
+	return cocoon_float_key(isnan(d) ? d : nextafter(d, -INFINITY));
+}
+
+int64
+cocoon_numeric_key_up(double d)
+{
+	return cocoon_float_key(isnan(d) ? d : nextafter(d, INFINITY));
+}
+
+static void
+set_numeric_bounds(const CocoonVector *vec, CocoonChunkDesc *desc)
+{
+	char	   *bufs[3] = {NULL, NULL, NULL};
+	Size		caps[3] = {0, 0, 0};
+	uint32		k;
+	Numeric		mn = vec_numeric(vec, 0, &bufs[0], &caps[0]);
+	Numeric		mx = vec_numeric(vec, 0, &bufs[1], &caps[1]);
+
+	/* numeric_cmp's order: NaN above +Infinity above every finite value */
+	for (k = 1; k < vec->nvalues; k++)
+	{
+		Numeric		v = vec_numeric(vec, k, &bufs[2], &caps[2]);
+
+		if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(v),
+											  NumericGetDatum(mn))) < 0)
+			mn = vec_numeric(vec, k, &bufs[0], &caps[0]);
+		else if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(v),
+												   NumericGetDatum(mx))) > 0)
+			mx = vec_numeric(vec, k, &bufs[1], &caps[1]);
+	}
+	desc->min_value = cocoon_numeric_key_down(cocoon_numeric_to_double(mn));
+	desc->max_value = cocoon_numeric_key_up(cocoon_numeric_to_double(mx));
+	desc->flags |= COCOON_CHUNK_HAS_NMINMAX;
+	for (k = 0; k < 3; k++)
+		if (bufs[k])
+			pfree(bufs[k]);
+}
+
+/*
  * Encode and compress one chunk; fills desc (except offset) and out.
  */
 static void
@@ -922,6 +1081,29 @@ encode_chunk(Relation rel, WriteBuffer *buf, int att, uint32 from, uint32 n,
 		desc->min_value = mn;
 		desc->max_value = mx;
 		desc->flags |= COCOON_CHUNK_HAS_FMINMAX;
+	}
+	else if (vec.kind == VK_BOOL && vec.nvalues > 0)
+	{
+		desc->min_value = 1;
+		desc->max_value = 0;
+		for (i = 0; i < vec.nvalues; i++)
+		{
+			desc->min_value = Min(desc->min_value, vec.bools[i]);
+			desc->max_value = Max(desc->max_value, vec.bools[i]);
+		}
+		desc->flags |= COCOON_CHUNK_HAS_MINMAX;
+	}
+	else if (vec.nvalues > 0 && !buf->dropped[att] &&
+			 (vec.kind == VK_VAR || vec.kind == VK_FIXED))
+	{
+		Oid			base = getBaseType(TupleDescAttr(RelationGetDescr(rel), att)->atttypid);
+
+		if ((base == TEXTOID || base == VARCHAROID) && buf->typlens[att] == -1)
+			set_bytes_bounds(&vec, desc);
+		else if (base == UUIDOID && vec.kind == VK_FIXED && vec.fixed_len == UUID_LEN)
+			set_bytes_bounds(&vec, desc);
+		else if (base == NUMERICOID && buf->typlens[att] == -1)
+			set_numeric_bounds(&vec, desc);
 	}
 
 	desc->compression = COMPRESSION_NONE;

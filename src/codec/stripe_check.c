@@ -4,7 +4,7 @@
  *	  Validation of a stripe header read from disk (see stripe_check.h).
  *
  * Everything a reader later indexes with (chunk offsets and lengths, bloom
- * offsets and sizes, row counts) is checked here against the stripe's
+ * offsets and sizes, min/max prefix lengths, row counts) is checked here against the stripe's
  * length, with 64-bit arithmetic that cannot wrap, so that a header that
  * passes can be used without further bounds checks.
  *
@@ -82,6 +82,10 @@ cocoon_stripe_check(uint8_t *header, size_t len, uint64_t data_length)
 				 d->bloom_offset < hdr.header_len ||
 				 d->bloom_offset > hdr.total_len - (((uint64_t) 1 << d->bloom_log2) / 8)))
 				return "Bloom filter locations are inconsistent.";
+			if ((d->flags & COCOON_CHUNK_HAS_BMINMAX) &&
+				d->bound_len[0] + (d->bound_len[1] & ~COCOON_BOUND_TRUNCATED) +
+				(d->bound_len[2] & ~COCOON_BOUND_TRUNCATED) > COCOON_BOUND_BYTES)
+				return "Chunk min/max prefix lengths are inconsistent.";
 		}
 		if (hdr.natts > 0)
 			rows += d0->nrows;

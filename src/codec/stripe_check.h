@@ -30,7 +30,7 @@ extern const char *cocoon_stripe_check_fixed(const CocoonStripeHeader *hdr,
  * descriptors): the fixed checks, the CRC32C (computed with header_crc
  * zeroed, which this function leaves zeroed in the buffer), and the chunk
  * layout: row ranges add up, every chunk and bloom filter lies inside the
- * stripe after the header, NULL counts fit.  NULL when fine.
+ * stripe after the header, NULL counts and min/max prefix lengths fit.  NULL when fine.
  */
 extern const char *cocoon_stripe_check(uint8_t *header, size_t len, uint64_t data_length);
 
