@@ -30,7 +30,11 @@ typedef enum CocoonProbeKind
 	PROBE_BLOOM_ANY = 1,		/* one of the value hashes must be present */
 	PROBE_BLOOM_ALL = 2,		/* all the hashes (trigrams) must be present */
 	PROBE_RANGE = 3,			/* int-kind column's [min,max] must meet [lo,hi] */
-	PROBE_FRANGE = 4			/* float column: the same on cocoon_float_key */
+	PROBE_FRANGE = 4,			/* float column: the same on cocoon_float_key */
+	PROBE_BYTES = 5,			/* text (C collation) / uuid: "column strategy
+								 * key" against the chunk's bytewise bounds */
+	PROBE_NRANGE = 6			/* numeric: [min,max] keys (COCOON_CHUNK_HAS_NMINMAX)
+								 * must meet [lo,hi] */
 } CocoonProbeKind;
 
 typedef struct CocoonProbe
@@ -49,6 +53,10 @@ typedef struct CocoonProbe
 	int			substr_len;
 	bool		substr_jsonb;	/* substr is a jsonb ? / @> literal: values
 								 * stored without it need not be decoded */
+	/* PROBE_BYTES */
+	int			strategy;		/* btree strategy, column on the left */
+	uint8	   *key;			/* the value's bytes (text: without header) */
+	size_t		keylen;
 } CocoonProbe;
 
 typedef struct CocoonScanStats

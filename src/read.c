@@ -27,6 +27,7 @@
 #include "utils/rel.h"
 
 #include "cocoon.h"
+#include "codec/bounds.h"
 #include "codec/stripe_check.h"
 #include "bloom.h"
 
@@ -216,6 +217,25 @@ cocoon_stripe_chunk_may_match_ts(StripeReader *sr, uint32 chunk, AttrNumber attn
 	if (!(d->flags & COCOON_CHUNK_HAS_MINMAX))
 		return true;
 	return !(d->max_value < lo || d->min_value > hi);
+}
+
+/*
+ * May chunk group `chunk` hold a value v of attribute attidx (0-based) with
+ * "v strategy key", by the chunk's bytewise bounds (COCOON_CHUNK_HAS_BMINMAX;
+ * text under the C collation or = under a deterministic one, uuid)?  True
+ * when unknown.
+ */
+bool
+cocoon_stripe_chunk_may_match_bytes(StripeReader *sr, uint32 chunk, int attidx,
+									int strategy, const uint8 *key, size_t keylen)
+{
+	const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(sr, chunk, attidx);
+
+	if (d == NULL)
+		return true;			/* column added later: its missing value */
+	if (d->nrows > 0 && d->nnulls == d->nrows)
+		return false;			/* NULL satisfies no comparison */
+	return cocoon_bounds_may_match(d, strategy, key, keylen);
 }
 
 /*

@@ -62,6 +62,7 @@
 #include "utils/jsonb.h"
 #include "utils/pg_locale.h"
 #include "utils/lsyscache.h"
+#include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/selfuncs.h"
 #include "common/hashfn.h"
@@ -310,6 +311,32 @@ match_time_clause(Expr *clause, Index relid, AttrNumber ts_attno, Oid ts_type,
 #define PLAN_PROBE_JEXISTS	7	/* jsonb ? key */
 #define PLAN_PROBE_JCONTAINS 8	/* jsonb @> object */
 #define PLAN_PROBE_FCMP		9	/* float column op value: min/max keys */
+#define PLAN_PROBE_BCMP		10	/* text (C collation) / uuid < <= >= >: bytewise
+								 * bounds */
+#define PLAN_PROBE_NCMP		11	/* numeric column op value: min/max keys */
+#define PLAN_PROBE_NCMP_IN	12	/* numeric column = ANY(array) */
+
+/* btree strategy of the text and uuid comparison functions, 0 if none */
+static int
+bytewise_strategy(Oid func)
+{
+	switch (func)
+	{
+		case F_TEXT_LT:
+		case F_UUID_LT:
+			return BTLessStrategyNumber;
+		case F_TEXT_LE:
+		case F_UUID_LE:
+			return BTLessEqualStrategyNumber;
+		case F_TEXT_GE:
+		case F_UUID_GE:
+			return BTGreaterEqualStrategyNumber;
+		case F_TEXT_GT:
+		case F_UUID_GT:
+			return BTGreaterStrategyNumber;
+	}
+	return 0;
+}
 
 static Var *
 plain_var(Node *n, Index relid)
@@ -330,6 +357,38 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 				   int *strategy, Expr **operand)
 {
 	*strategy = 0;
+
+	/*
+	 * bool column alone, negated or IS [NOT] TRUE/FALSE without NULLs: the
+	 * same as "column = constant" for its min/max
+	 */
+	{
+		Node	   *n = (Node *) clause;
+		bool		want = true;
+		Var		   *var;
+
+		if (is_notclause(n))
+		{
+			n = (Node *) get_notclausearg((Expr *) n);
+			want = false;
+		}
+		else if (IsA(n, BooleanTest) &&
+				 (((BooleanTest *) n)->booltesttype == IS_TRUE ||
+				  ((BooleanTest *) n)->booltesttype == IS_FALSE))
+		{
+			want = ((BooleanTest *) n)->booltesttype == IS_TRUE;
+			n = (Node *) ((BooleanTest *) n)->arg;
+		}
+		var = plain_var(n, relid);
+		if (var != NULL && exprType((Node *) var) == BOOLOID &&
+			get_atttype(reloid, var->varattno) == BOOLOID)
+		{
+			*attno = var->varattno;
+			*strategy = BTEqualStrategyNumber;
+			*operand = (Expr *) makeBoolConst(want, false);
+			return PLAN_PROBE_CMP;
+		}
+	}
 	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
 	{
 		OpExpr	   *op = (OpExpr *) clause;
@@ -363,6 +422,17 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 		if (func == F_TEXTICLIKE && plain_var(l, relid) == var && OidIsValid(op->inputcollid) &&
 			lc_ctype_is_c(op->inputcollid))
 			return PLAN_PROBE_ILIKE;
+		/*
+		 * Ranges on text use the bytewise bounds only where bytewise order is
+		 * the qual's order: under the C collation.  uuid order is bytewise.
+		 */
+		if (bytewise_strategy(func) != 0 &&
+			(func == F_UUID_LT || func == F_UUID_LE || func == F_UUID_GE || func == F_UUID_GT ||
+			 (OidIsValid(op->inputcollid) && lc_collate_is_c(op->inputcollid))))
+		{
+			*strategy = bytewise_strategy(func);
+			return PLAN_PROBE_BCMP;
+		}
 		if (func == F_JSONB_EXISTS && plain_var(l, relid) == var)
 			return PLAN_PROBE_JEXISTS;
 		if (func == F_JSONB_CONTAINS && plain_var(l, relid) == var)
@@ -376,6 +446,15 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 			int			s;
 
 			get_typlenbyval(atttype, &typlen, &byval);
+			if (getBaseType(atttype) == NUMERICOID && exprType((Node *) r) == NUMERICOID)
+			{
+				opfamily = get_opclass_family(GetDefaultOpClass(atttype, BTREE_AM_OID));
+				s = OidIsValid(opfamily) ? get_op_opfamily_strategy(opno, opfamily) : 0;
+				if (s < BTLessStrategyNumber || s > BTGreaterStrategyNumber)
+					return 0;
+				*strategy = s;
+				return PLAN_PROBE_NCMP;
+			}
 			if ((atttype == FLOAT4OID || atttype == FLOAT8OID) &&
 				(exprType((Node *) r) == FLOAT4OID || exprType((Node *) r) == FLOAT8OID))
 			{
@@ -388,8 +467,7 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 				return PLAN_PROBE_FCMP;
 			}
 			if (!byval || exprType((Node *) r) != atttype ||
-				getBaseType(atttype) == FLOAT4OID || getBaseType(atttype) == FLOAT8OID ||
-				getBaseType(atttype) == BOOLOID)
+				getBaseType(atttype) == FLOAT4OID || getBaseType(atttype) == FLOAT8OID)
 				return 0;
 			opfamily = get_opclass_family(GetDefaultOpClass(atttype, BTREE_AM_OID));
 			if (!OidIsValid(opfamily))
@@ -400,7 +478,7 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 			/* the btree order must be the int64 order of the stored values */
 			if (atttype != INT2OID && atttype != INT4OID && atttype != INT8OID &&
 				atttype != DATEOID && atttype != TIMESTAMPOID && atttype != TIMESTAMPTZOID &&
-				atttype != TIMEOID)
+				atttype != TIMEOID && atttype != BOOLOID)
 				return 0;
 			*strategy = s;
 			return PLAN_PROBE_CMP;
@@ -430,6 +508,13 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 				return 0;
 			*strategy = BTEqualStrategyNumber;
 			return PLAN_PROBE_CMP_IN;
+		}
+		if (func == F_NUMERIC_EQ &&
+			getBaseType(get_atttype(reloid, var->varattno)) == NUMERICOID &&
+			exprType(r) == NUMERICARRAYOID)
+		{
+			*strategy = BTEqualStrategyNumber;
+			return PLAN_PROBE_NCMP_IN;
 		}
 	}
 	return 0;
@@ -1574,6 +1659,7 @@ compute_probes(CocoonScanState *state)
 				break;
 			case PLAN_PROBE_IN:
 			case PLAN_PROBE_CMP_IN:
+			case PLAN_PROBE_NCMP_IN:
 				{
 					ArrayType  *arr = DatumGetArrayTypeP(d);
 					Oid			elemtype = ARR_ELEMTYPE(arr);
@@ -1598,6 +1684,23 @@ compute_probes(CocoonScanState *state)
 								p->hashes[p->nhashes++] = datum_value_hash(elems[k], elemtype);
 								probe_keep_value(p, elems[k], elemtype);
 							}
+					}
+					else if (kind == PLAN_PROBE_NCMP_IN)
+					{
+						p->kind = PROBE_NRANGE;
+						p->lo = PG_INT64_MAX;
+						p->hi = PG_INT64_MIN;
+						for (k = 0; k < n; k++)
+						{
+							double		v;
+
+							if (nulls[k])
+								continue;
+							v = cocoon_numeric_to_double(DatumGetNumeric(elems[k]));
+							p->lo = Min(p->lo, cocoon_numeric_key_down(v));
+							p->hi = Max(p->hi, cocoon_numeric_key_up(v));
+							p->nhashes++;
+						}
 					}
 					else
 					{
@@ -1698,10 +1801,58 @@ compute_probes(CocoonScanState *state)
 					p->hi = b.ts_hi;
 					break;
 				}
+			case PLAN_PROBE_BCMP:
+				p->kind = PROBE_BYTES;
+				p->strategy = strategy;
+				if (get_typlen(type) == UUID_LEN)
+				{
+					p->keylen = UUID_LEN;
+					p->key = palloc(UUID_LEN);
+					memcpy(p->key, DatumGetPointer(d), UUID_LEN);
+				}
+				else
+				{
+					d = PointerGetDatum(pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d)));
+					p->keylen = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
+					p->key = palloc(Max(p->keylen, 1));
+					memcpy(p->key, VARDATA_ANY(DatumGetPointer(d)), p->keylen);
+				}
+				break;
+			case PLAN_PROBE_NCMP:
+				{
+					double		v = cocoon_numeric_to_double(DatumGetNumeric(d));
+					CocoonScanBounds b;
+					bool		empty = false;
+
+					/*
+					 * The stored keys are rounded outward; round the value
+					 * outward too, the way that keeps every chunk that may
+					 * hold a match: up for < and <=, down for > and >=.
+					 */
+					b.ts_lo = PG_INT64_MIN;
+					b.ts_hi = PG_INT64_MAX;
+					if (strategy == BTEqualStrategyNumber)
+					{
+						b.ts_lo = cocoon_numeric_key_down(v);
+						b.ts_hi = cocoon_numeric_key_up(v);
+					}
+					else
+						tighten(&b, strategy,
+								strategy < BTEqualStrategyNumber ?
+								cocoon_numeric_key_up(v) : cocoon_numeric_key_down(v),
+								&empty);
+					if (empty)
+						state->empty = true;
+					p->kind = PROBE_NRANGE;
+					p->lo = b.ts_lo;
+					p->hi = b.ts_hi;
+					break;
+				}
 			case PLAN_PROBE_CMP:
 				{
 					int16		typlen = get_typlen(type);
-					int64		v = typlen == 2 ? DatumGetInt16(d) :
+					int64		v = typlen == 1 ? (DatumGetBool(d) ? 1 : 0) :
+						typlen == 2 ? DatumGetInt16(d) :
 						typlen == 4 ? DatumGetInt32(d) : DatumGetInt64(d);
 					CocoonScanBounds b;
 					bool		empty = false;
@@ -2329,7 +2480,8 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		StringInfoData buf;
 		int			i;
 		static const char *const kinds[] = {"", "bloom =", "bloom IN", "bloom LIKE",
-		"bloom ILIKE", "min/max", "min/max IN", "bloom ?", "bloom @>", "min/max"};
+		"bloom ILIKE", "min/max", "min/max IN", "bloom ?", "bloom @>", "min/max", "min/max",
+		"min/max", "min/max IN"};
 
 		initStringInfo(&buf);
 		for (i = 0; i + 2 < list_length(specs); i += 3)
@@ -2339,7 +2491,7 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 
 			appendStringInfo(&buf, "%s%s (%s)", buf.len ? ", " : "",
 							 quote_identifier(NameStr(TupleDescAttr(desc, attno - 1)->attname)),
-							 (kind >= 1 && kind <= 9) ? kinds[kind] : "?");
+							 (kind >= 1 && kind < lengthof(kinds)) ? kinds[kind] : "?");
 		}
 		ExplainPropertyText("Cocoon Chunk Filters", buf.data, es);
 	}

@@ -20,6 +20,7 @@
 #include "access/multixact.h"
 #include "access/parallel.h"
 #include "access/relscan.h"
+#include "access/stratnum.h"
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/index.h"
@@ -1044,6 +1045,38 @@ scan_filter_chunk(CocoonScanDesc scan, TupleTableSlot *slot)
 	return false;
 }
 
+/*
+ * = / IN probe on text (deterministic collation: equal means the same
+ * bytes) or uuid: may one of its values be in the chunk by its bytewise
+ * bounds?  Tested before the bloom filter, which costs a read.
+ */
+static bool
+values_may_match_bytes(StripeReader *sr, uint32 chunk, const CocoonProbe *p)
+{
+	int			k;
+
+	for (k = 0; k < p->nvals; k++)
+	{
+		const uint8 *key;
+		size_t		len;
+
+		if (p->vlen == -1)
+		{
+			key = (const uint8 *) VARDATA_ANY(DatumGetPointer(p->vals[k]));
+			len = VARSIZE_ANY_EXHDR(DatumGetPointer(p->vals[k]));
+		}
+		else
+		{
+			key = (const uint8 *) DatumGetPointer(p->vals[k]);
+			len = p->vlen;
+		}
+		if (cocoon_stripe_chunk_may_match_bytes(sr, chunk, p->attidx, BTEqualStrategyNumber,
+												key, len))
+			return true;
+	}
+	return false;
+}
+
 static bool
 chunk_skippable(CocoonScanDesc scan, uint32 chunk)
 {
@@ -1076,18 +1109,36 @@ chunk_skippable(CocoonScanDesc scan, uint32 chunk)
 				return true;
 			}
 		}
-		else if (p->kind == PROBE_FRANGE)
+		else if (p->kind == PROBE_FRANGE || p->kind == PROBE_NRANGE)
 		{
 			const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(scan->sr, chunk, p->attidx);
+			uint8		flag = p->kind == PROBE_FRANGE ? COCOON_CHUNK_HAS_FMINMAX :
+				COCOON_CHUNK_HAS_NMINMAX;
 
 			if (d != NULL && d->nrows > 0 &&
 				(d->nnulls == d->nrows ||
-				 ((d->flags & COCOON_CHUNK_HAS_FMINMAX) &&
+				 ((d->flags & flag) &&
 				  (d->max_value < p->lo || d->min_value > p->hi))))
 			{
 				scan->stats.chunks_skipped++;
 				return true;
 			}
+		}
+		else if (p->kind == PROBE_BYTES)
+		{
+			if (!cocoon_stripe_chunk_may_match_bytes(scan->sr, chunk, p->attidx, p->strategy,
+													 p->key, p->keylen))
+			{
+				scan->stats.chunks_skipped++;
+				return true;
+			}
+		}
+		else if (p->kind == PROBE_BLOOM_ANY && p->nvals > 0 && p->nvals == p->nhashes &&
+				 !values_may_match_bytes(scan->sr, chunk, p))
+		{
+			/* = / IN on text or uuid: every value outside the chunk's bounds */
+			scan->stats.chunks_skipped++;
+			return true;
 		}
 		else if (!cocoon_stripe_chunk_may_contain(scan->sr, chunk, p->attidx, p->hashes,
 												  p->nhashes, p->kind == PROBE_BLOOM_ALL))
