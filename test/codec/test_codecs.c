@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bounds.h"
 #include "codec.h"
 
 static int	npass = 0;
@@ -1875,6 +1876,153 @@ test_speed(void)
 	tv_free(&v);
 }
 
+/* ---------------------------------------------------------------- */
+/* bytewise min/max prefixes (bounds.c) */
+
+static int
+bytes_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int			r = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (r != 0)
+		return r;
+	return alen < blen ? -1 : alen > blen ? 1 : 0;
+}
+
+static size_t
+rand_bytes(uint8_t *buf)
+{
+	/* few symbols and long shared runs: prefixes collide often */
+	static const uint8_t sym[] = {0x00, 'a', 'b', 0xFF};
+	size_t		len = rng() % 30,
+				i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (rng() % 3 == 0) ? sym[rng() % 4] : 'a';
+	return len;
+}
+
+/*
+ * For random chunks and keys: the bounds never rule out a chunk holding a
+ * match (that would lose rows); when both values fit in the 20 bytes they
+ * are exact, so the test is exactly "[min,max] meets the condition"; and
+ * long values are still ruled out often enough for the bounds to matter.
+ */
+static void
+test_bounds(void)
+{
+	int			iter,
+				lost = 0,
+				inexact = 0,
+				pruned_long = 0,
+				bad_len = 0;
+
+	rng_seed(77);
+	for (iter = 0; iter < 200000; iter++)
+	{
+		uint8_t		vals[6][32],
+					key[32];
+		size_t		lens[6],
+					keylen,
+					imin = 0,
+					imax = 0;
+		int			n = 1 + (int) (rng() % 6),
+					i,
+					strat;
+		CocoonChunkDesc d;
+
+		memset(&d, 0x5A, sizeof(d));
+		d.flags = 0;
+		for (i = 0; i < n; i++)
+		{
+			lens[i] = rand_bytes(vals[i]);
+			if (bytes_cmp(vals[i], lens[i], vals[imin], lens[imin]) < 0)
+				imin = i;
+			if (bytes_cmp(vals[i], lens[i], vals[imax], lens[imax]) > 0)
+				imax = i;
+		}
+		cocoon_bounds_set(&d, vals[imin], lens[imin], vals[imax], lens[imax]);
+		if (!(d.flags & COCOON_CHUNK_HAS_BMINMAX) ||
+			d.bound_len[0] + (d.bound_len[1] & 0x7F) + (d.bound_len[2] & 0x7F) > COCOON_BOUND_BYTES)
+			bad_len++;
+		keylen = (rng() % 2) ? lens[rng() % n] : rand_bytes(key);
+		if (keylen == lens[iter % n] && rng() % 2)
+			memcpy(key, vals[iter % n], keylen);
+		else if (keylen > 0 && rng() % 4 == 0)
+		{
+			/* a near miss of a stored value */
+			memcpy(key, vals[iter % n], keylen <= lens[iter % n] ? keylen : lens[iter % n]);
+			key[keylen - 1] ^= 1;
+		}
+		else
+			keylen = rand_bytes(key);
+		for (strat = COCOON_BOUND_LT; strat <= COCOON_BOUND_GT; strat++)
+		{
+			bool		any = false,
+						interval,
+						may;
+			int			cmin = bytes_cmp(vals[imin], lens[imin], key, keylen),
+						cmax = bytes_cmp(vals[imax], lens[imax], key, keylen);
+
+			for (i = 0; i < n; i++)
+			{
+				int			c = bytes_cmp(vals[i], lens[i], key, keylen);
+
+				any |= (strat == COCOON_BOUND_LT && c < 0) || (strat == COCOON_BOUND_LE && c <= 0) ||
+					(strat == COCOON_BOUND_EQ && c == 0) || (strat == COCOON_BOUND_GE && c >= 0) ||
+					(strat == COCOON_BOUND_GT && c > 0);
+			}
+			interval = (strat == COCOON_BOUND_LT && cmin < 0) ||
+				(strat == COCOON_BOUND_LE && cmin <= 0) ||
+				(strat == COCOON_BOUND_EQ && cmin <= 0 && cmax >= 0) ||
+				(strat == COCOON_BOUND_GE && cmax >= 0) ||
+				(strat == COCOON_BOUND_GT && cmax > 0);
+			may = cocoon_bounds_may_match(&d, strat, key, keylen);
+			if (any && !may)
+				lost++;
+			if (lens[imin] + lens[imax] <= COCOON_BOUND_BYTES && may != interval)
+				inexact++;
+			if (lens[imin] > 12 && lens[imax] > 12 && !may)
+				pruned_long++;
+		}
+	}
+	CHECK(bad_len == 0, "bounds: %d chunks with bad prefix lengths", bad_len);
+	CHECK(lost == 0, "bounds: %d chunks ruled out that hold a match", lost);
+	CHECK(inexact == 0, "bounds: %d short-value chunks not tested exactly", inexact);
+	CHECK(pruned_long > 10000, "bounds: only %d long-value chunks ruled out", pruned_long);
+
+	/* no bounds: never ruled out */
+	{
+		CocoonChunkDesc d;
+
+		memset(&d, 0, sizeof(d));
+		CHECK(cocoon_bounds_may_match(&d, COCOON_BOUND_EQ, (const uint8_t *) "x", 1),
+			  "bounds: a chunk without bounds was ruled out");
+	}
+	/* 16-byte uuids sharing 12 bytes: exact */
+	{
+		CocoonChunkDesc d;
+		uint8_t		a[16],
+					b[16],
+					c[16];
+
+		memset(a, 0x11, 16);
+		memcpy(b, a, 16);
+		memcpy(c, a, 16);
+		a[15] = 0x01;
+		b[12] = 0x22;
+		c[15] = 0x02;
+		memset(&d, 0, sizeof(d));
+		cocoon_bounds_set(&d, a, 16, b, 16);
+		CHECK(!(d.bound_len[1] & 0x80) && !(d.bound_len[2] & 0x80),
+			  "bounds: uuids sharing 12 bytes were cut");
+		CHECK(cocoon_bounds_may_match(&d, COCOON_BOUND_EQ, c, 16) &&
+			  !cocoon_bounds_may_match(&d, COCOON_BOUND_LT, a, 16) &&
+			  !cocoon_bounds_may_match(&d, COCOON_BOUND_GT, b, 16),
+			  "bounds: uuid bounds not exact");
+	}
+}
+
 int
 main(void)
 {
@@ -1895,6 +2043,7 @@ main(void)
 	test_badargs();
 	test_compression();
 	test_damage();
+	test_bounds();
 	test_speed();
 
 	for (k = 0; k < nkept; k++)
