@@ -1,0 +1,289 @@
+--
+-- 20_minmax_types: per-chunk min/max of text, varchar, uuid, bool and
+-- numeric columns skips chunk groups; every query returns exactly what heap
+-- returns (EXCEPT ALL both ways, custom scan on and off), and EXPLAIN
+-- ANALYZE counts the chunk groups skipped by min/max.  Text ranges prune
+-- only under the C collation, = / IN under any deterministic one; other
+-- collations (ICU, nondeterministic) must still return the right rows.
+--
+CREATE COLLATION mm_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE mm_h (id int, t text, tc text COLLATE "C", v varchar(60), bp char(12),
+                   u uuid, b bool, n numeric);
+INSERT INTO mm_h
+SELECT g, s, s, s, left(s, 12), u, b, n
+  FROM generate_series(0, 2999) g,
+  LATERAL (SELECT
+    CASE WHEN g % 7 = 3 OR g BETWEEN 2000 AND 2099 THEN NULL        -- 2000..2099: all NULL
+         WHEN g % 50 = 0 AND g < 500 THEN ''                        -- empty strings
+         WHEN g BETWEEN 1000 AND 1199 THEN 'ñandú/' || chr(937 + g % 5) || '/' || g   -- multibyte
+         WHEN g BETWEEN 2100 AND 2199 THEN chr(97 + g % 3) || '-lower-' || g          -- a- b- c-
+         WHEN g BETWEEN 2200 AND 2299 THEN 'B-upper-' || g
+         WHEN g BETWEEN 2300 AND 2399 THEN 'svc-23/' || repeat('z', 30) || g          -- share > 20 bytes
+         ELSE 'svc-' || lpad((g / 100)::text, 2, '0') || '/requests/handler/' || lpad(g::text, 6, '0')
+    END AS s,
+    CASE WHEN g % 11 = 5 OR g BETWEEN 2000 AND 2099 THEN NULL
+         WHEN g BETWEEN 2500 AND 2599 THEN md5(g::text)::uuid                         -- random
+         ELSE (lpad(to_hex(g), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(g * 7), 12, '0'))::uuid
+    END AS u,
+    CASE WHEN g % 13 = 6 OR g BETWEEN 2000 AND 2099 THEN NULL
+         ELSE (g / 100) % 3 = 0 END AS b,
+    CASE WHEN g % 17 = 8 OR g BETWEEN 2000 AND 2099 THEN NULL
+         WHEN g BETWEEN 1300 AND 1399 THEN ('1e' || (250 + g % 200))::numeric          -- beyond float8 too
+         WHEN g BETWEEN 1400 AND 1499 THEN (ARRAY['NaN', 'Infinity', '-Infinity', '7.5'])[1 + g % 4]::numeric
+         WHEN g BETWEEN 1500 AND 1599 THEN round(g / 3.0, 40)                          -- 40 digits
+         WHEN g BETWEEN 1600 AND 1699 THEN -g * 1.25
+         WHEN g BETWEEN 1700 AND 1799 THEN 1e-300 * (g - 1750)                          -- tiny
+         ELSE g * 1.25 END AS n) x;
+INSERT INTO mm_h VALUES
+  (-1, NULL, NULL, NULL, NULL, '00000000-0000-0000-0000-000000000000', NULL, NULL),
+  (-2, 'svc-00', 'svc-00', 'svc-00', 'svc-00  ', 'ffffffff-ffff-ffff-ffff-ffffffffffff', true, 0),
+  (-3, 'svc-00/requests/handler/000000', 'svc-00/requests/handler/000000',
+   'svc-00/requests/handler/000000', 'svc-00', NULL, false, -0.0);
+-- chunk groups of 100 rows, kept as loaded (autovacuum's compaction
+-- would merge the last small stripes while the test runs)
+CREATE TABLE mm_c (LIKE mm_h INCLUDING ALL) USING cocoon WITH (autovacuum_enabled = false);
+SELECT cocoon.set_options('mm_c', stripe_rows => 1000, chunk_rows => 100, partition_interval => '0');
+INSERT INTO mm_c SELECT * FROM mm_h ORDER BY id;
+SELECT stripes, row_count FROM cocoon.stats('mm_c');
+ANALYZE mm_c;
+ANALYZE mm_h;
+
+-- heap and cocoon agree for a WHERE clause: counts and EXCEPT ALL both
+-- ways, with the custom scan (and its aggregate) on and off
+CREATE FUNCTION mm_check(cond text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  n_h bigint; n_c bigint; d1 bigint; d2 bigint; res text;
+BEGIN
+  EXECUTE format('SELECT count(*) FROM mm_h WHERE %s', cond) INTO n_h;
+  FOREACH res IN ARRAY ARRAY['on', 'off'] LOOP
+    PERFORM set_config('cocoon.enable_custom_scan', res, true);
+    EXECUTE format('SELECT (SELECT count(*) FROM mm_c WHERE %1$s),
+                           (SELECT count(*) FROM (SELECT * FROM mm_h WHERE %1$s EXCEPT ALL SELECT * FROM mm_c WHERE %1$s) s),
+                           (SELECT count(*) FROM (SELECT * FROM mm_c WHERE %1$s EXCEPT ALL SELECT * FROM mm_h WHERE %1$s) s)', cond)
+      INTO n_c, d1, d2;
+    IF n_c <> n_h OR d1 <> 0 OR d2 <> 0 THEN
+      PERFORM set_config('cocoon.enable_custom_scan', 'on', true);
+      RETURN format('MISMATCH (custom scan %s): heap %s rows, cocoon %s rows, %s missing, %s extra',
+                    res, n_h, n_c, d1, d2);
+    END IF;
+  END LOOP;
+  PERFORM set_config('cocoon.enable_custom_scan', 'on', true);
+  RETURN format('ok, %s rows', n_h);
+END
+$$;
+-- chunk groups skipped by min/max (31 groups of up to 100 rows), and
+-- whether the scan read some group at all; from EXPLAIN ANALYZE's counters
+-- only, so no costs, timings or byte counts appear
+CREATE FUNCTION mm_skipped(cond text, sel text DEFAULT '*', OUT minmax int, OUT bloom int)
+LANGUAGE plpgsql AS $$
+DECLARE
+  l text;
+BEGIN
+  minmax := 0;
+  bloom := 0;
+  FOR l IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT ' || sel || ' FROM mm_c WHERE ' || cond LOOP
+    IF l ~ 'Chunk Groups Skipped By Min/Max' THEN minmax := substring(l from '(\d+)\s*$')::int; END IF;
+    IF l ~ 'Chunk Groups Skipped By Bloom' THEN bloom := substring(l from '(\d+)\s*$')::int; END IF;
+  END LOOP;
+END
+$$;
+CREATE FUNCTION mm(cond text) RETURNS TABLE (result text, minmax int, bloom int) LANGUAGE sql AS $$
+  SELECT mm_check(cond), s.minmax, s.bloom FROM mm_skipped(cond) s
+$$;
+
+-- the plan names the new filters
+CREATE FUNCTION mm_filters(cond text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+  l text;
+BEGIN
+  FOR l IN EXECUTE 'EXPLAIN (COSTS OFF) SELECT * FROM mm_c WHERE ' || cond LOOP
+    IF l ~ 'CocoonScan|Chunk Filters' THEN RETURN NEXT l; END IF;
+  END LOOP;
+END
+$$;
+SELECT mm_filters($$tc < 'svc-05' AND u > '00000500-0000-0000-0000-000000000000' AND b AND n = 5 AND t = 'x'$$);
+
+--
+-- text under the C collation: ranges prune
+--
+SELECT * FROM mm($$tc < 'svc-05'$$);
+SELECT * FROM mm($$t < 'svc-05' COLLATE "C"$$);
+SELECT * FROM mm($$tc <= 'svc-05/requests/handler/000500'$$);
+SELECT * FROM mm($$tc > 'svc-28'$$);
+SELECT * FROM mm($$tc >= 'svc-29/requests/handler/002950'$$);
+SELECT * FROM mm($$tc BETWEEN 'svc-10' AND 'svc-12'$$);
+SELECT * FROM mm($$'svc-27' < tc$$);
+SELECT * FROM mm($$tc > 'svc-00/requests/handler/000000'$$);
+SELECT * FROM mm($$tc >= 'svc-00/requests/handler/000000'$$);
+SELECT * FROM mm($$tc < ''$$);
+SELECT * FROM mm($$tc <= ''$$);
+SELECT * FROM mm($$tc > ''$$);
+SELECT * FROM mm($$tc = ''$$);
+SELECT * FROM mm($$tc < 'svc-00'$$);
+SELECT * FROM mm($$tc <= 'svc-00'$$);
+SELECT * FROM mm($$tc > 'ñandú/Ω'$$);
+SELECT * FROM mm($$tc >= 'ñandú/Ω/1000' AND tc < 'ñandú/Ϊ'$$);
+SELECT * FROM mm($$tc > 'ñ'$$);
+-- values sharing more than 20 bytes: bounds by prefix only
+SELECT * FROM mm($$tc > 'svc-23/zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz2350'$$);
+SELECT * FROM mm($$tc < 'svc-23/zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz2350'$$);
+SELECT * FROM mm($$tc = 'svc-23/zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz2350'$$);
+SELECT * FROM mm($$tc = 'svc-23/zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz9999'$$);
+SELECT * FROM mm($$tc > 'svc-23/zzzzzzzzzzzzzz'$$);
+SELECT * FROM mm($$tc >= 'svc-23/zzzzzzzzzzzzz{'$$);
+-- NULL and empty bounds
+SELECT * FROM mm($$tc < NULL$$);
+SELECT * FROM mm($$tc IS NULL$$);
+SELECT * FROM mm($$tc IS NOT NULL AND tc < 'B'$$);
+
+--
+-- other collations: = / IN prune when deterministic, ranges never do
+--
+-- ICU orders 'a-lower' before 'B-upper', bytes the other way round: a
+-- range pruned by bytes would lose the a- rows here
+SELECT * FROM mm($$t < 'B' COLLATE "en-x-icu"$$);
+SELECT * FROM mm($$t < 'B-upper-2250' COLLATE "en-x-icu" AND t > 'a' COLLATE "en-x-icu"$$);
+SELECT * FROM mm($$tc COLLATE "en-x-icu" BETWEEN 'A' AND 'c'$$);
+SELECT * FROM mm($$t < 'svc-05'$$);      -- the database's collation (C.UTF-8 is not "C" to PostgreSQL)
+SELECT * FROM mm($$t < 'B' COLLATE "POSIX"$$);
+SELECT * FROM mm($$t = 'svc-07/requests/handler/000707' COLLATE "en-x-icu"$$);
+SELECT * FROM mm($$t = 'svc-07/requests/handler/000707'$$);
+SELECT * FROM mm($$t IN ('svc-07/requests/handler/000707', 'svc-08/requests/handler/000808', 'none')$$);
+SELECT * FROM mm($$t IN ('svc-99', 'a', 'zzz')$$);
+-- nondeterministic: 'SVC-07/...' equals 'svc-07/...'; bytes would say no
+SELECT * FROM mm($$t = 'SVC-07/REQUESTS/HANDLER/000707' COLLATE mm_ci$$);
+SELECT * FROM mm($$t IN ('SVC-07/REQUESTS/HANDLER/000707' COLLATE mm_ci, 'B-UPPER-2250')$$);
+SELECT * FROM mm($$t < 'B' COLLATE mm_ci$$);
+
+--
+-- varchar and text
+--
+SELECT * FROM mm($$v < 'svc-05' COLLATE "C"$$);
+SELECT * FROM mm($$v = 'svc-07/requests/handler/000707'::text$$);
+SELECT * FROM mm($$t = 'svc-07/requests/handler/000707'::varchar$$);
+SELECT * FROM mm($$v::text > 'svc-28' COLLATE "C"$$);
+SELECT * FROM mm($$v = 'svc-07/requests/handler/000707'::varchar(10)$$);
+SELECT * FROM mm($$v IN ('svc-07/requests/handler/000707'::varchar, 'ñandú/Ϊ/1001')$$);
+SELECT * FROM mm($$tc < v$$);
+-- bpchar (blank-padded, trailing blanks insignificant) has no bytewise bounds
+SELECT * FROM mm($$bp = 'svc-00'$$);
+SELECT * FROM mm($$bp < 'svc-05' COLLATE "C"$$);
+SELECT * FROM mm($$bp = 'svc-00    '::char(12)$$);
+
+--
+-- uuid
+--
+SELECT * FROM mm($$u < '00000100-0000-0000-0000-000000000000'$$);
+SELECT * FROM mm($$u >= '00000b00-0000-0000-0000-000000000000'$$);
+SELECT * FROM mm($$u BETWEEN '00000300-0000-7000-8000-000000000000' AND '000003ff-ffff-ffff-ffff-ffffffffffff'$$);
+SELECT * FROM mm($$u = '000004d2-0000-7000-8000-0000000021be'$$);
+SELECT * FROM mm($$u = '000004d2-0000-7000-8000-0000000021bf'$$);
+SELECT * FROM mm($$u IN ('000004d2-0000-7000-8000-0000000021be', '00000001-0000-7000-8000-000000000007')$$);
+SELECT * FROM mm($$u = '00000000-0000-0000-0000-000000000000'$$);
+SELECT * FROM mm($$u = 'ffffffff-ffff-ffff-ffff-ffffffffffff'$$);
+SELECT * FROM mm($$u > 'ffffffff-ffff-ffff-ffff-fffffffffffe'$$);
+SELECT * FROM mm($$u < '00000000-0000-0000-0000-000000000001'$$);
+SELECT * FROM mm($$u = md5('2550')::uuid$$);
+SELECT * FROM mm($$u > md5('2550')::uuid$$);
+
+--
+-- bool
+--
+SELECT * FROM mm($$b$$);
+SELECT * FROM mm($$NOT b$$);
+SELECT * FROM mm($$b IS TRUE$$);
+SELECT * FROM mm($$b IS FALSE$$);
+SELECT * FROM mm($$b IS NOT TRUE$$);
+SELECT * FROM mm($$b IS NOT FALSE$$);
+SELECT * FROM mm($$b IS NULL$$);
+SELECT * FROM mm($$b = true$$);
+SELECT * FROM mm($$b <> true$$);
+SELECT * FROM mm($$b < true$$);
+SELECT * FROM mm($$b > false$$);
+SELECT * FROM mm($$b AND tc < 'svc-10'$$);
+
+--
+-- numeric: bounds rounded outward; NaN above Infinity above everything
+--
+SELECT * FROM mm($$n < 100$$);
+SELECT * FROM mm($$n <= 125$$);
+SELECT * FROM mm($$n > 3600$$);
+SELECT * FROM mm($$n = 1250$$);
+SELECT * FROM mm($$n = 1250.00000000000000000000001$$);
+SELECT * FROM mm($$n = 1250.000000000000000000000$$);
+SELECT * FROM mm($$n IN (1.25, 2.5, 3000, 99999)$$);
+SELECT * FROM mm($$n BETWEEN -2000 AND -2100$$);
+SELECT * FROM mm($$n BETWEEN -2100 AND -2000$$);
+SELECT * FROM mm($$n > 1e300$$);
+SELECT * FROM mm($$n > 1e400$$);
+SELECT * FROM mm($$n >= 1e449$$);
+SELECT * FROM mm($$n = 1e449$$);
+SELECT * FROM mm($$n = 1e450$$);
+SELECT * FROM mm($$n < -1e400$$);
+SELECT * FROM mm($$n = 'NaN'$$);
+SELECT * FROM mm($$n > 'NaN'$$);
+SELECT * FROM mm($$n >= 'NaN'$$);
+SELECT * FROM mm($$n < 'NaN'$$);
+SELECT * FROM mm($$n = 'Infinity'$$);
+SELECT * FROM mm($$n >= 'Infinity'$$);
+SELECT * FROM mm($$n > 'Infinity'$$);
+SELECT * FROM mm($$n = '-Infinity'$$);
+SELECT * FROM mm($$n <= '-Infinity'$$);
+SELECT * FROM mm($$n < '-Infinity'$$);
+SELECT * FROM mm($$n = 7.5$$);
+SELECT * FROM mm($$n = 0$$);
+SELECT * FROM mm($$n > 0 AND n < 1e-200$$);
+SELECT * FROM mm($$n < 0 AND n > -1e-300$$);
+SELECT * FROM mm($$n = 1e-300$$);
+SELECT * FROM mm($$n = round(1550 / 3.0, 40)$$);
+SELECT * FROM mm($$n > round(1550 / 3.0, 40)$$);
+SELECT * FROM mm($$n = 516.6666666666666666666666666666666666666667$$);
+SELECT * FROM mm($$n = 516.66666666666666$$);
+SELECT * FROM mm($$n < 5::int8$$);
+SELECT * FROM mm($$abs(n) < 100$$);                 -- not a plain column
+
+--
+-- volatile and stable operands, parameters
+--
+SELECT * FROM mm($$n < (random() * 0 + 100)::numeric$$);     -- volatile: never used
+SELECT * FROM mm($$tc < (CASE WHEN random() < 2 THEN 'svc-05' END)$$);
+SELECT * FROM mm($$tc < lower('SVC-05')$$);          -- immutable, folded
+SELECT * FROM mm($$u < (SELECT '00000100-0000-0000-0000-000000000000'::uuid)$$);
+SELECT * FROM mm($$n < current_setting('mm.test_n', true)::numeric$$);  -- stable, NULL
+SET mm.test_n = '100';
+SELECT * FROM mm($$n < current_setting('mm.test_n', true)::numeric$$);
+RESET mm.test_n;
+PREPARE q(text, numeric, uuid, bool) AS
+  SELECT count(*) FROM mm_c WHERE tc < $1 AND n < $2 AND u > $3 AND b = $4;
+SET plan_cache_mode = force_generic_plan;
+EXECUTE q('svc-05', 500, '00000010-0000-0000-0000-000000000000', true);
+SELECT count(*) FROM mm_h WHERE tc < 'svc-05' AND n < 500 AND u > '00000010-0000-0000-0000-000000000000' AND b = true;
+EXECUTE q(NULL, 500, NULL, true);
+EXECUTE q('zzz', 'NaN', '00000000-0000-0000-0000-000000000000', false);
+SELECT count(*) FROM mm_h WHERE tc < 'zzz' AND n < 'NaN' AND u > '00000000-0000-0000-0000-000000000000' AND b = false;
+RESET plan_cache_mode;
+DEALLOCATE q;
+
+--
+-- CocoonAggregate uses the same pruning
+--
+SELECT * FROM mm_skipped($$tc >= 'svc-29'$$, 'count(*), min(id), max(id)');
+SELECT count(*), min(id), max(id) FROM mm_c WHERE tc >= 'svc-29';
+SELECT count(*), min(id), max(id) FROM mm_h WHERE tc >= 'svc-29';
+SELECT * FROM mm_skipped($$NOT b AND n > 3000$$, 'count(*), sum(id)');
+SELECT count(*), sum(id) FROM mm_c WHERE NOT b AND n > 3000;
+SELECT count(*), sum(id) FROM mm_h WHERE NOT b AND n > 3000;
+
+--
+-- a column added later (old stripes have no chunks of it) and rows
+-- written by later transactions (stripes of their own)
+--
+ALTER TABLE mm_c ADD COLUMN extra text DEFAULT 'zzz';
+ALTER TABLE mm_h ADD COLUMN extra text DEFAULT 'zzz';
+INSERT INTO mm_c (id, tc, u, b, n, extra) VALUES (5000, 'aaa', '00000000-0000-0000-0000-000000000005', false, -5, 'aaa');
+INSERT INTO mm_h (id, tc, u, b, n, extra) VALUES (5000, 'aaa', '00000000-0000-0000-0000-000000000005', false, -5, 'aaa');
+SELECT * FROM mm($$extra = 'zzz' COLLATE "C"$$);
+SELECT * FROM mm($$extra > 'a' COLLATE "C"$$);
+SELECT * FROM mm($$extra < 'b' COLLATE "C"$$);
+SELECT * FROM mm($$tc = 'aaa'$$);
+SELECT * FROM mm($$n = -5$$);
