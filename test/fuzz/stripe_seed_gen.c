@@ -83,6 +83,15 @@ emit(const char *outdir, int natts, int nchunks, int with_bloom)
 				d->min_value = -5;
 				d->max_value = 99;
 			}
+			if (a == 1)
+			{
+				/* text bounds: 4 shared bytes, 6 and 10 more (0x80: cut) */
+				d->flags |= COCOON_CHUNK_HAS_BMINMAX;
+				d->bound_len[0] = 4;
+				d->bound_len[1] = 6;
+				d->bound_len[2] = 10 | COCOON_BOUND_TRUNCATED;
+				memcpy((uint8_t *) d + COCOON_BOUND_OFFSET, "svc-alpha_zulu_zz_zz", COCOON_BOUND_BYTES);
+			}
 		}
 	h->total_len = total;
 	h->header_crc = 0;
