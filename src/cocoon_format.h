@@ -16,8 +16,9 @@
  *
  *	 CocoonStripeHeader
  *	 CocoonColumnDesc[natts]
- *	 CocoonChunkDesc[nchunks * natts]	(chunk-major: chunk 0's columns first)
- *	 skip-index area (min/max values), header_len covers up to its end
+ *	 CocoonChunkDesc[nchunks * natts]	(chunk-major: chunk 0's columns first,
+ *										 min/max inside them), header_len
+ *										 covers up to their end
  *	 chunk data (each chunk at CocoonChunkDesc.offset from stripe start)
  *
  * The header (everything up to header_len) carries a CRC32C computed with
