@@ -243,6 +243,18 @@ SELECT * FROM mm($$n < 5::int8$$);
 SELECT * FROM mm($$abs(n) < 100$$);                 -- not a plain column
 
 --
+-- integers across int2, int4 and int8 (one btree family, one value space)
+--
+SELECT * FROM mm($$id < 100::int8$$);
+SELECT * FROM mm($$id >= 2900::int2$$);
+SELECT * FROM mm($$id = 2500::int8$$);
+SELECT * FROM mm($$id < 5000000000$$);
+SELECT * FROM mm($$id > 5000000000$$);
+SELECT * FROM mm($$id > -5000000000$$);
+SELECT * FROM mm($$5000000000 > id$$);
+SELECT * FROM mm($$id::int8 > 2950$$);
+
+--
 -- volatile and stable operands, parameters
 --
 SELECT * FROM mm($$n < (random() * 0 + 100)::numeric$$);     -- volatile: never used

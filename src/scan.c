@@ -466,7 +466,16 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 				*strategy = s;
 				return PLAN_PROBE_FCMP;
 			}
-			if (!byval || exprType((Node *) r) != atttype ||
+			/*
+			 * int2, int4 and int8 share one btree family and one int64 value
+			 * space: an int4 column against an int8 value (the planner's
+			 * choice for "int8col > 5") prunes as well
+			 */
+			if (!byval ||
+				(exprType((Node *) r) != atttype &&
+				 !((atttype == INT2OID || atttype == INT4OID || atttype == INT8OID) &&
+				   (exprType((Node *) r) == INT2OID || exprType((Node *) r) == INT4OID ||
+					exprType((Node *) r) == INT8OID))) ||
 				getBaseType(atttype) == FLOAT4OID || getBaseType(atttype) == FLOAT8OID)
 				return 0;
 			opfamily = get_opclass_family(GetDefaultOpClass(atttype, BTREE_AM_OID));
