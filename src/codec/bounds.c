@@ -14,6 +14,10 @@
  *
  *-------------------------------------------------------------------------
  */
+#ifdef COCOON_SERVER
+#include "postgres.h"
+#endif
+
 #include <string.h>
 
 #include "bounds.h"
