@@ -156,6 +156,26 @@ SELECT * FROM mm($$t IN ('SVC-07/REQUESTS/HANDLER/000707' COLLATE mm_ci, 'B-UPPE
 SELECT * FROM mm($$t < 'B' COLLATE mm_ci$$);
 
 --
+-- LIKE 'prefix%': LIKE compares bytes under any deterministic collation,
+-- so the literal prefix bounds the values bytewise
+--
+SELECT * FROM mm($$t LIKE 'svc-07/%'$$);
+SELECT * FROM mm($$tc LIKE 'svc-0%'$$);
+SELECT * FROM mm($$t LIKE 'ñandú/Ω%'$$);
+SELECT * FROM mm($$t LIKE 'svc-23/zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz23_5'$$);
+SELECT * FROM mm($$t LIKE 'svc-07/requests/handler/000707'$$);
+SELECT * FROM mm($$t LIKE 'svc\_07%'$$);
+SELECT * FROM mm($$t LIKE 'svc_07%'$$);
+SELECT * FROM mm($$t LIKE 'B-upper%' COLLATE "en-x-icu"$$);
+SELECT * FROM mm($$t LIKE 'a%'$$);
+SELECT * FROM mm($$t LIKE ''$$);
+SELECT * FROM mm($$t LIKE '%'$$);
+SELECT * FROM mm($$t NOT LIKE 'svc%'$$);
+SELECT * FROM mm($$t ILIKE 'SVC-07/%'$$);
+SELECT * FROM mm($$v LIKE 'svc-29/%'$$);
+SELECT * FROM mm($$t LIKE 'zzz%'$$);
+
+--
 -- varchar and text
 --
 SELECT * FROM mm($$v < 'svc-05' COLLATE "C"$$);

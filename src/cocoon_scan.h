@@ -54,7 +54,8 @@ typedef struct CocoonProbe
 	bool		substr_jsonb;	/* substr is a jsonb ? / @> literal: values
 								 * stored without it need not be decoded */
 	/* PROBE_BYTES */
-	int			strategy;		/* btree strategy, column on the left */
+	int			strategy;		/* btree strategy, column on the left, or
+								 * COCOON_BOUND_PREFIX (LIKE 'key%') */
 	uint8	   *key;			/* the value's bytes (text: without header) */
 	size_t		keylen;
 } CocoonProbe;

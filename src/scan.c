@@ -74,6 +74,7 @@
 #include "cocoon.h"
 #include "cocoon_scan.h"
 #include "bloom.h"
+#include "codec/bounds.h"
 
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
 
@@ -1629,6 +1630,32 @@ jsonb_literal(CocoonProbe *p, Jsonb *jb)
 	p->substr_jsonb = true;
 }
 
+/*
+ * LIKE 'abc%...' (deterministic collation: LIKE compares bytes, whatever
+ * the collation's order) matches only values starting with the bytes
+ * "abc": a probe of the chunks' bytewise bounds.  The literal prefix ends
+ * at the first wildcard or escape.
+ */
+static void
+like_prefix_probe(CocoonScanState *state, int attidx, const char *pat, int len)
+{
+	CocoonProbe *q;
+	int			n = 0;
+
+	while (n < len && pat[n] != '%' && pat[n] != '_' && pat[n] != '\\')
+		n++;
+	if (n == 0)
+		return;
+	q = palloc0(sizeof(CocoonProbe));
+	q->attidx = attidx;
+	q->kind = PROBE_BYTES;
+	q->strategy = COCOON_BOUND_PREFIX;
+	q->keylen = n;
+	q->key = palloc(n);
+	memcpy(q->key, pat, n);
+	state->probes = lappend(state->probes, q);
+}
+
 static void
 compute_probes(CocoonScanState *state)
 {
@@ -1738,8 +1765,12 @@ compute_probes(CocoonScanState *state)
 				p->kind = PROBE_BLOOM_ALL;
 				d = PointerGetDatum(pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d)));
 				if (kind == PLAN_PROBE_LIKE)
+				{
 					like_literal(p, VARDATA_ANY(DatumGetPointer(d)),
 								 VARSIZE_ANY_EXHDR(DatumGetPointer(d)));
+					like_prefix_probe(state, p->attidx, VARDATA_ANY(DatumGetPointer(d)),
+									  VARSIZE_ANY_EXHDR(DatumGetPointer(d)));
+				}
 				if (!cocoon_like_trigrams(VARDATA_ANY(DatumGetPointer(d)),
 										  VARSIZE_ANY_EXHDR(DatumGetPointer(d)),
 										  kind == PLAN_PROBE_ILIKE, &p->hashes, &p->nhashes))

@@ -128,6 +128,16 @@ cocoon_bounds_may_match(const CocoonChunkDesc *d, int strategy,
 			return hi != POS_ABOVE;
 		case COCOON_BOUND_GT:	/* unless max <= key */
 			return !(hi == POS_ABOVE || hi == POS_EQUAL);
+		case COCOON_BOUND_PREFIX:
+			/* the values starting with key are key and above ... */
+			if (hi == POS_ABOVE)
+				return false;
+			/* ... and below every value whose first bytes exceed key's */
+			{
+				size_t		n = k + smin < keylen ? k + smin : keylen;
+
+				return n == 0 || memcmp(pmin, key, n) <= 0;
+			}
 	}
 	return true;
 }

@@ -30,6 +30,7 @@
 #define COCOON_BOUND_EQ		3
 #define COCOON_BOUND_GE		4
 #define COCOON_BOUND_GT		5
+#define COCOON_BOUND_PREFIX	6	/* v starts with key (LIKE 'key%') */
 
 /*
  * Store the bounds of a chunk whose bytewise smallest value is min and

@@ -1956,7 +1956,7 @@ test_bounds(void)
 		}
 		else
 			keylen = rand_bytes(key);
-		for (strat = COCOON_BOUND_LT; strat <= COCOON_BOUND_GT; strat++)
+		for (strat = COCOON_BOUND_LT; strat <= COCOON_BOUND_PREFIX; strat++)
 		{
 			bool		any = false,
 						interval,
@@ -1970,9 +1970,19 @@ test_bounds(void)
 
 				any |= (strat == COCOON_BOUND_LT && c < 0) || (strat == COCOON_BOUND_LE && c <= 0) ||
 					(strat == COCOON_BOUND_EQ && c == 0) || (strat == COCOON_BOUND_GE && c >= 0) ||
-					(strat == COCOON_BOUND_GT && c > 0);
+					(strat == COCOON_BOUND_GT && c > 0) ||
+					(strat == COCOON_BOUND_PREFIX && lens[i] >= keylen &&
+					 memcmp(vals[i], key, keylen) == 0);
 			}
-			interval = (strat == COCOON_BOUND_LT && cmin < 0) ||
+			if (strat == COCOON_BOUND_PREFIX)
+			{
+				/* exact for short values: [min,max] holds an extension of key */
+				size_t		n = lens[imin] < keylen ? lens[imin] : keylen;
+
+				interval = cmax >= 0 && (n == 0 || memcmp(vals[imin], key, n) <= 0);
+			}
+			else
+				interval = (strat == COCOON_BOUND_LT && cmin < 0) ||
 				(strat == COCOON_BOUND_LE && cmin <= 0) ||
 				(strat == COCOON_BOUND_EQ && cmin <= 0 && cmax >= 0) ||
 				(strat == COCOON_BOUND_GE && cmax >= 0) ||
