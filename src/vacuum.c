@@ -333,12 +333,28 @@ cocoon_compact(PG_FUNCTION_ARGS)
  * Reclamation
  * ------------------------------------------------------------------------
  */
+typedef struct DeadRange
+{
+	uint64		lo;				/* row numbers [lo, hi) */
+	uint64		hi;
+} DeadRange;
+
 typedef struct DeadRanges
 {
 	int			n;
-	uint64	   *lo;				/* sorted by lo */
-	uint64	   *hi;
+	DeadRange  *r;				/* sorted by lo, disjoint */
 } DeadRanges;
+
+static int
+dead_range_cmp(const void *a, const void *b)
+{
+	const DeadRange *x = a;
+	const DeadRange *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return 0;
+}
 
 static bool
 tid_in_dead_range(ItemPointer itemptr, void *state)
@@ -352,9 +368,9 @@ tid_in_dead_range(ItemPointer itemptr, void *state)
 	{
 		int			mid = (lo + hi) / 2;
 
-		if (row < d->lo[mid])
+		if (row < d->r[mid].lo)
 			hi = mid - 1;
-		else if (row >= d->hi[mid])
+		else if (row >= d->r[mid].hi)
 			lo = mid + 1;
 		else
 			return true;
@@ -415,6 +431,20 @@ relocate_tail(Relation rel, uint64 storage_id, uint64 end)
 	return new_end;
 }
 
+/*
+ * Free what no snapshot can see any more: stripes retired (cocoon.garbage)
+ * by transactions older than every snapshot, and stripes whose inserting
+ * transaction aborted (or crashed).  Their index entries and delete records
+ * go, their bytes return to the free list, and a free tail is cut off the
+ * file when AccessExclusiveLock can be had without waiting.
+ *
+ * Every range is freed exactly once, even if this transaction aborts
+ * later (freeing is not transactional: the metapage change stays): a
+ * garbage row's byte range is overwritten in place with nothing before the
+ * range is freed, and an aborted directory row is pruned off its page
+ * before its range is freed.  A crash between the two steps leaks the range
+ * (until VACUUM FULL); it never frees it twice.
+ */
 void
 cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
 {
@@ -424,9 +454,12 @@ cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
 	ScanKeyData key;
 	HeapTuple	tup;
 	TransactionId oldest;
-	List	   *tids = NIL;
+	List	   *gtups = NIL;
+	List	   *aborted;
+	ListCell   *lc;
 	CocoonFreeRange *ranges;
-	DeadRanges dead;
+	int			nranges = 0;
+	DeadRanges	dead;
 	int			cap = 16;
 	int			i;
 	Snapshot	snapshot;
@@ -441,9 +474,27 @@ cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 
 	dead.n = 0;
-	dead.lo = palloc(sizeof(uint64) * cap);
-	dead.hi = palloc(sizeof(uint64) * cap);
+	dead.r = palloc(sizeof(DeadRange) * cap);
 	ranges = palloc(sizeof(CocoonFreeRange) * cap);
+#define ADD_DEAD(first, count, off, len) \
+	do { \
+		if (dead.n >= cap) \
+		{ \
+			cap *= 2; \
+			dead.r = repalloc(dead.r, sizeof(DeadRange) * cap); \
+			ranges = repalloc(ranges, sizeof(CocoonFreeRange) * cap); \
+		} \
+		dead.r[dead.n].lo = (first); \
+		dead.r[dead.n].hi = (first) + (count); \
+		dead.n++; \
+		if ((len) > 0) \
+		{ \
+			ranges[nranges].offset = (off); \
+			ranges[nranges].length = (len); \
+			nranges++; \
+		} \
+	} while (0)
+
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
 	scan = systable_beginscan(g, cocoon_relname_oid("garbage_pkey"), true, snapshot, 1, &key);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
@@ -456,35 +507,39 @@ cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
 		if (!TransactionIdPrecedes(xmin, oldest))
 			continue;
 		heap_deform_tuple(tup, RelationGetDescr(g), values, nulls);
-		if (dead.n >= cap)
-		{
-			cap *= 2;
-			dead.lo = repalloc(dead.lo, sizeof(uint64) * cap);
-			dead.hi = repalloc(dead.hi, sizeof(uint64) * cap);
-			ranges = repalloc(ranges, sizeof(CocoonFreeRange) * cap);
-		}
-		dead.lo[dead.n] = (uint64) DatumGetInt64(values[1]);
-		dead.hi[dead.n] = dead.lo[dead.n] + (uint64) DatumGetInt64(values[2]);
-		ranges[dead.n].offset = (uint64) DatumGetInt64(values[3]);
-		ranges[dead.n].length = (uint64) DatumGetInt64(values[4]);
-		dead.n++;
-		tids = lappend(tids, palloc(sizeof(ItemPointerData)));
-		*(ItemPointer) llast(tids) = tup->t_self;
+		ADD_DEAD((uint64) DatumGetInt64(values[1]), (uint64) DatumGetInt64(values[2]),
+				 (uint64) DatumGetInt64(values[3]), (uint64) DatumGetInt64(values[4]));
+		gtups = lappend(gtups, heap_copytuple(tup));
 	}
 	systable_endscan(scan);
 	UnregisterSnapshot(snapshot);
+
+	/*
+	 * Stripes of aborted transactions.  Nobody else frees them, and once
+	 * the directory row is pruned no later VACUUM finds it again.  A row
+	 * still being reserved (data_length 0) has index entries but no bytes.
+	 */
+	aborted = cocoon_meta_aborted_stripes(storage_id);
+	foreach(lc, aborted)
+	{
+		StripeEntry *e = lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		if (cocoon_meta_remove_aborted(e))
+			ADD_DEAD(e->first_row, e->row_count, e->data_offset, e->data_length);
+	}
+#undef ADD_DEAD
 	if (dead.n == 0)
 	{
 		table_close(g, RowExclusiveLock);
 		return;
 	}
+	qsort(dead.r, dead.n, sizeof(DeadRange), dead_range_cmp);
 
 	/* index entries pointing into the dead stripes */
 	{
 		List	   *indexes = RelationGetIndexList(rel);
-		ListCell   *lc;
 
-		/* the garbage index scan returns rows in first_row order */
 		foreach(lc, indexes)
 		{
 			Relation	irel = index_open(lfirst_oid(lc), RowExclusiveLock);
@@ -510,7 +565,6 @@ cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
 	/* delete records and garbage rows */
 	{
 		Relation	drel = table_open(cocoon_relname_oid("deleted"), RowExclusiveLock);
-		ListCell   *lc;
 
 		for (i = 0; i < dead.n; i++)
 		{
@@ -518,12 +572,14 @@ cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
 			SysScanDesc dscan;
 			HeapTuple	dtup;
 
+			if (dead.r[i].hi <= dead.r[i].lo)
+				continue;
 			ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
 						Int64GetDatum((int64) storage_id));
 			ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE,
-						Int64GetDatum((int64) dead.lo[i]));
+						Int64GetDatum((int64) dead.r[i].lo));
 			ScanKeyInit(&keys[2], 2, BTLessStrategyNumber, F_INT8LT,
-						Int64GetDatum((int64) dead.hi[i]));
+						Int64GetDatum((int64) dead.r[i].hi));
 			dscan = systable_beginscan(drel, cocoon_relname_oid("deleted_pkey"), true,
 									   NULL, 3, keys);
 			while (HeapTupleIsValid(dtup = systable_getnext(dscan)))
@@ -531,14 +587,21 @@ cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
 			systable_endscan(dscan);
 		}
 		table_close(drel, RowExclusiveLock);
-		foreach(lc, tids)
-			simple_heap_delete(g, (ItemPointer) lfirst(lc));
+		foreach(lc, gtups)
+		{
+			HeapTuple	gt = lfirst(lc);
+
+			cocoon_meta_garbage_forget_bytes(g, gt);
+			simple_heap_delete(g, &gt->t_self);
+		}
 	}
 	table_close(g, RowExclusiveLock);
+	if (nranges == 0)
+		return;
 
 	/* bytes: back to the free list; a free tail may be cut off the file */
 	can_truncate = ConditionalLockRelation(rel, AccessExclusiveLock);
-	new_end = cocoon_free_ranges(rel, ranges, dead.n, GetCurrentTimestamp());
+	new_end = cocoon_free_ranges(rel, ranges, nranges, GetCurrentTimestamp());
 	if (can_truncate)
 		new_end = relocate_tail(rel, storage_id, new_end);
 	if (can_truncate)
@@ -549,4 +612,138 @@ cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
 			RelationTruncate(rel, target);
 		UnlockRelation(rel, AccessExclusiveLock);
 	}
+}
+
+/* ------------------------------------------------------------------------
+ * Retiring wholly deleted stripes at commit
+ * ------------------------------------------------------------------------
+ *
+ * A stripe all of whose rows are deleted holds nothing any snapshot that
+ * sees the deletions can read.  The transaction whose deletes complete it
+ * retires it itself, just before it commits (or prepares): its directory
+ * row disappears for exactly the snapshots that see the deletes, and once
+ * the transaction is older than every snapshot one VACUUM frees the bytes
+ * (instead of a first VACUUM compacting the stripe away and a second one
+ * freeing what the first retired).  Rows deleted by transactions that
+ * committed earlier count too: every snapshot that sees this commit sees
+ * theirs.  Rows deleted by transactions still running do not (so of two
+ * concurrent deleters at most one can see the stripe wholly deleted).
+ *
+ * The work is bounded by the transaction's own: the deleted rows it
+ * counts lie in stripes it deleted at least a quarter of the rows of.
+ */
+typedef struct DeletedNote
+{
+	Oid			relid;
+	uint64		storage_id;
+	uint64		count;			/* rows this transaction deleted */
+	uint64		lo;				/* lowest and highest of them */
+	uint64		hi;
+} DeletedNote;
+
+static DeletedNote *deleted_notes = NULL;
+static int	ndeleted_notes = 0;
+static int	deleted_notes_cap = 0;
+
+void
+cocoon_note_deleted(Relation rel, uint64 storage_id, uint64 row)
+{
+	DeletedNote *n = NULL;
+	int			i;
+
+	for (i = ndeleted_notes - 1; i >= 0; i--)
+		if (deleted_notes[i].relid == RelationGetRelid(rel) &&
+			deleted_notes[i].storage_id == storage_id)
+		{
+			n = &deleted_notes[i];
+			break;
+		}
+	if (n == NULL)
+	{
+		if (ndeleted_notes >= deleted_notes_cap)
+		{
+			int			cap = Max(deleted_notes_cap * 2, 4);
+
+			deleted_notes = deleted_notes
+				? repalloc(deleted_notes, sizeof(DeletedNote) * cap)
+				: MemoryContextAlloc(TopTransactionContext, sizeof(DeletedNote) * cap);
+			deleted_notes_cap = cap;
+		}
+		n = &deleted_notes[ndeleted_notes++];
+		n->relid = RelationGetRelid(rel);
+		n->storage_id = storage_id;
+		n->count = 0;
+		n->lo = row;
+		n->hi = row;
+	}
+	n->count++;
+	n->lo = Min(n->lo, row);
+	n->hi = Max(n->hi, row);
+}
+
+/* At transaction end: the notes' memory goes with TopTransactionContext. */
+void
+cocoon_forget_deleted(void)
+{
+	deleted_notes = NULL;
+	ndeleted_notes = 0;
+	deleted_notes_cap = 0;
+}
+
+/*
+ * Pre-commit and pre-prepare, after the write buffers are flushed.
+ */
+void
+cocoon_retire_deleted_stripes(void)
+{
+	int			i;
+
+	if (ndeleted_notes == 0)
+		return;
+	/* this transaction's deletes (of committed subtransactions) count */
+	CommandCounterIncrement();
+	for (i = 0; i < ndeleted_notes; i++)
+	{
+		DeletedNote *n = &deleted_notes[i];
+		Relation	rel;
+		Snapshot	snapshot;
+		List	   *stripes;
+		ListCell   *lc;
+		uint64		span = 0;
+
+		rel = try_relation_open(n->relid, NoLock);
+		if (rel == NULL)
+			continue;
+		if (!cocoon_is_cocoon_rel(rel) || !cocoon_storage_exists(rel) ||
+			cocoon_storage_id(rel, false) != n->storage_id)
+		{
+			/* dropped, rewritten or truncated since */
+			relation_close(rel, NoLock);
+			continue;
+		}
+		snapshot = RegisterSnapshot(GetLatestSnapshot());
+		stripes = cocoon_meta_stripes_in_rows(n->storage_id, snapshot, n->lo, n->hi);
+		foreach(lc, stripes)
+			span += ((StripeEntry *) lfirst(lc))->row_count;
+		if (span <= 4 * n->count)
+		{
+			foreach(lc, stripes)
+			{
+				StripeEntry *e = lfirst(lc);
+				uint64	   *rows;
+				int			ndel = cocoon_meta_deleted_in_range(n->storage_id, e->first_row,
+															   e->first_row + e->row_count,
+															   snapshot, &rows);
+
+				if (rows)
+					pfree(rows);
+				if ((uint64) ndel == e->row_count && e->row_count > 0)
+					(void) cocoon_meta_try_retire_stripe(n->storage_id, e);
+			}
+		}
+		list_free_deep(stripes);
+		UnregisterSnapshot(snapshot);
+		relation_close(rel, NoLock);
+	}
+	cocoon_forget_deleted();
 }
