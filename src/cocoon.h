@@ -138,6 +138,8 @@ extern List *cocoon_meta_stripes_in_rows(uint64 storage_id, Snapshot snapshot,
 extern List *cocoon_meta_aborted_stripes(uint64 storage_id);
 extern bool cocoon_meta_remove_aborted(StripeEntry *e);
 extern void cocoon_meta_garbage_forget_bytes(Relation g, HeapTuple tup);
+extern int	cocoon_meta_named_ranges(uint64 storage_id, CocoonFreeRange **out);
+extern uint64 cocoon_meta_waiting_bytes(uint64 storage_id);
 
 /* vacuum.c */
 typedef struct CocoonCompactResult

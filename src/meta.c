@@ -663,6 +663,8 @@ cocoon_meta_aborted_stripes(uint64 storage_id)
 	ScanKeyInit(&key, Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
 				Int64GetDatum((int64) storage_id));
 	scan = systable_beginscan(dir, stripe_indexid(), true, SnapshotAny, 1, &key);
+	/* an aborted row's index entry is soon marked dead: look at those too */
+	scan->iscan->ignore_killed_tuples = false;
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		HeapTupleHeader h = tup->t_data;
@@ -768,4 +770,100 @@ cocoon_meta_garbage_forget_bytes(Relation g, HeapTuple tup)
 	copy->t_tableOid = RelationGetRelid(g);
 	heap_inplace_update(g, copy);
 	heap_freetuple(copy);
+}
+
+/*
+ * Every byte range of a storage that a directory row or a garbage row
+ * still names, whatever the row's state (SnapshotAny, index entries marked
+ * dead included): a superset of what any snapshot may read or any VACUUM
+ * may free later.  Returns how many; *out is palloc'd.
+ */
+int
+cocoon_meta_named_ranges(uint64 storage_id, CocoonFreeRange **out)
+{
+	int			n = 0;
+	int			cap = 64;
+	int			pass;
+
+	*out = palloc(sizeof(CocoonFreeRange) * cap);
+	for (pass = 0; pass < 2; pass++)
+	{
+		Relation	rel = table_open(pass == 0 ? stripe_relid() : cocoon_relname_oid("garbage"),
+									 AccessShareLock);
+		Oid			idx = pass == 0 ? stripe_indexid() : cocoon_relname_oid("garbage_pkey");
+		SysScanDesc scan;
+		ScanKeyData key;
+		HeapTuple	tup;
+
+		ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
+		scan = systable_beginscan(rel, idx, true, SnapshotAny, 1, &key);
+		scan->iscan->ignore_killed_tuples = false;
+		while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		{
+			uint64		off,
+						len;
+			bool		isnull;
+
+			if (pass == 0)
+			{
+				off = (uint64) DatumGetInt64(heap_getattr(tup, Anum_stripe_data_offset,
+														  RelationGetDescr(rel), &isnull));
+				len = (uint64) DatumGetInt64(heap_getattr(tup, Anum_stripe_data_length,
+														  RelationGetDescr(rel), &isnull));
+			}
+			else
+			{
+				off = (uint64) DatumGetInt64(heap_getattr(tup, 4, RelationGetDescr(rel), &isnull));
+				len = (uint64) DatumGetInt64(heap_getattr(tup, 5, RelationGetDescr(rel), &isnull));
+			}
+			if (len == 0)
+				continue;
+			if (n >= cap)
+			{
+				cap *= 2;
+				*out = repalloc_huge(*out, sizeof(CocoonFreeRange) * cap);
+			}
+			(*out)[n].offset = off;
+			(*out)[n].length = len;
+			n++;
+		}
+		systable_endscan(scan);
+		table_close(rel, AccessShareLock);
+	}
+	return n;
+}
+
+/*
+ * Bytes waiting for VACUUM: stripes retired (garbage rows visible now) and
+ * stripes of aborted transactions.
+ */
+uint64
+cocoon_meta_waiting_bytes(uint64 storage_id)
+{
+	Relation	g;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	uint64		bytes = 0;
+	List	   *aborted;
+	ListCell   *lc;
+
+	if (storage_id == 0)
+		return 0;
+	g = table_open(cocoon_relname_oid("garbage"), AccessShareLock);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan(g, cocoon_relname_oid("garbage_pkey"), true, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+
+		bytes += (uint64) DatumGetInt64(heap_getattr(tup, 5, RelationGetDescr(g), &isnull));
+	}
+	systable_endscan(scan);
+	table_close(g, AccessShareLock);
+	aborted = cocoon_meta_aborted_stripes(storage_id);
+	foreach(lc, aborted)
+		bytes += ((StripeEntry *) lfirst(lc))->data_length;
+	list_free_deep(aborted);
+	return bytes;
 }

@@ -432,18 +432,160 @@ relocate_tail(Relation rel, uint64 storage_id, uint64 end)
 }
 
 /*
+ * Remove the index entries and delete records of rows in dead ranges.
+ */
+static void
+remove_dead_rows(Relation rel, uint64 storage_id, DeadRanges *dead,
+				 BufferAccessStrategy bstrategy)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	Relation	drel;
+	int			i;
+
+	foreach(lc, indexes)
+	{
+		Relation	irel = index_open(lfirst_oid(lc), RowExclusiveLock);
+		IndexVacuumInfo ivinfo;
+		IndexBulkDeleteResult *stats;
+
+		memset(&ivinfo, 0, sizeof(ivinfo));
+		ivinfo.index = irel;
+		ivinfo.analyze_only = false;
+		ivinfo.report_progress = false;
+		ivinfo.estimated_count = true;
+		ivinfo.message_level = DEBUG2;
+		ivinfo.num_heap_tuples = rel->rd_rel->reltuples;
+		ivinfo.strategy = bstrategy;
+		stats = index_bulk_delete(&ivinfo, NULL, tid_in_dead_range, dead);
+		stats = index_vacuum_cleanup(&ivinfo, stats);
+		if (stats)
+			pfree(stats);
+		index_close(irel, RowExclusiveLock);
+	}
+
+	drel = table_open(cocoon_relname_oid("deleted"), RowExclusiveLock);
+	for (i = 0; i < dead->n; i++)
+	{
+		ScanKeyData keys[3];
+		SysScanDesc dscan;
+		HeapTuple	dtup;
+
+		if (dead->r[i].hi <= dead->r[i].lo)
+			continue;
+		ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+					Int64GetDatum((int64) storage_id));
+		ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE,
+					Int64GetDatum((int64) dead->r[i].lo));
+		ScanKeyInit(&keys[2], 2, BTLessStrategyNumber, F_INT8LT,
+					Int64GetDatum((int64) dead->r[i].hi));
+		dscan = systable_beginscan(drel, cocoon_relname_oid("deleted_pkey"), true,
+								   NULL, 3, keys);
+		while (HeapTupleIsValid(dtup = systable_getnext(dscan)))
+			simple_heap_delete(drel, &dtup->t_self);
+		systable_endscan(dscan);
+	}
+	table_close(drel, RowExclusiveLock);
+}
+
+static int
+free_range_cmp(const void *a, const void *b)
+{
+	const CocoonFreeRange *x = a;
+	const CocoonFreeRange *y = b;
+
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Free the bytes below the end of the used space that neither the free list
+ * nor any directory or garbage row names (in any state: cocoon_meta_named_
+ * ranges).  Such bytes were reserved by a writer that never got to name
+ * them, or whose name is gone: a crash or an error between reserving a
+ * stripe's bytes and completing its directory row, an aborted directory
+ * row that heap pruning removed before a cocoon VACUUM saw it, a free list
+ * that overflowed, a crash between forgetting a garbage row's range and
+ * freeing it.  The caller holds ShareLock on rel, which conflicts with every
+ * writer's lock, so no writer is between reserving and naming; only one
+ * VACUUM runs on a table at a time and only VACUUM frees.  Returns whether
+ * anything was freed.
+ */
+static bool
+free_unnamed(Relation rel, uint64 storage_id)
+{
+	CocoonMetaPageData *meta = palloc(sizeof(CocoonMetaPageData));
+	CocoonFreeRange *named;
+	CocoonFreeRange *all;
+	CocoonFreeRange *gaps;
+	int			nnamed;
+	int			nall;
+	int			ngaps = 0;
+	uint64		pos = 0;
+	int			i;
+
+	cocoon_read_metapage(rel, meta);
+	nnamed = cocoon_meta_named_ranges(storage_id, &named);
+	nall = nnamed + (int) Min(meta->nfree, COCOON_MAX_FREE_RANGES);
+	all = palloc_extended(sizeof(CocoonFreeRange) * Max(nall, 1), MCXT_ALLOC_HUGE);
+	memcpy(all, named, sizeof(CocoonFreeRange) * nnamed);
+	memcpy(all + nnamed, meta->free, sizeof(CocoonFreeRange) * (nall - nnamed));
+	qsort(all, nall, sizeof(CocoonFreeRange), free_range_cmp);
+	gaps = palloc_extended(sizeof(CocoonFreeRange) * (nall + 1), MCXT_ALLOC_HUGE);
+	for (i = 0; i <= nall; i++)
+	{
+		uint64		start = i < nall ? all[i].offset : meta->next_offset;
+
+		if (start > meta->next_offset)
+			start = meta->next_offset;
+		if (start > pos)
+		{
+			gaps[ngaps].offset = pos;
+			gaps[ngaps].length = start - pos;
+			ngaps++;
+		}
+		if (i < nall)
+			pos = Max(pos, all[i].offset + all[i].length);
+	}
+	if (ngaps > 0)
+	{
+		uint64		total = 0;
+
+		for (i = 0; i < ngaps; i++)
+			total += gaps[i].length;
+		ereport(DEBUG1,
+				(errmsg("cocoon: freeing %llu unnamed bytes in %d ranges of \"%s\"",
+						(unsigned long long) total, ngaps, RelationGetRelationName(rel))));
+		(void) cocoon_free_ranges(rel, gaps, ngaps, GetCurrentTimestamp());
+	}
+	pfree(gaps);
+	pfree(all);
+	pfree(named);
+	pfree(meta);
+	return ngaps > 0;
+}
+
+/* Blocks a used space of `end` bytes takes, the metapage included. */
+static BlockNumber
+blocks_for(uint64 end)
+{
+	return 1 + (BlockNumber) ((end + COCOON_PAGE_DATA - 1) / COCOON_PAGE_DATA);
+}
+
+/*
  * Free what no snapshot can see any more: stripes retired (cocoon.garbage)
- * by transactions older than every snapshot, and stripes whose inserting
- * transaction aborted (or crashed).  Their index entries and delete records
- * go, their bytes return to the free list, and a free tail is cut off the
- * file when AccessExclusiveLock can be had without waiting.
+ * by transactions older than every snapshot, stripes whose inserting
+ * transaction aborted (or crashed), and bytes nothing names.  Their index
+ * entries and delete records go, their bytes return to the free list, and
+ * a free tail is cut off the file when AccessExclusiveLock can be had
+ * without waiting.
  *
  * Every range is freed exactly once, even if this transaction aborts
  * later (freeing is not transactional: the metapage change stays): a
  * garbage row's byte range is overwritten in place with nothing before the
  * range is freed, and an aborted directory row is pruned off its page
- * before its range is freed.  A crash between the two steps leaks the range
- * (until VACUUM FULL); it never frees it twice.
+ * before its range is freed.
  */
 void
 cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
@@ -461,10 +603,7 @@ cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
 	int			nranges = 0;
 	DeadRanges	dead;
 	int			cap = 16;
-	int			i;
 	Snapshot	snapshot;
-	bool		can_truncate;
-	uint64		new_end;
 
 	if (!cocoon_storage_exists(rel))
 		return;
@@ -529,88 +668,56 @@ cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
 			ADD_DEAD(e->first_row, e->row_count, e->data_offset, e->data_length);
 	}
 #undef ADD_DEAD
-	if (dead.n == 0)
+	if (dead.n > 0)
 	{
-		table_close(g, RowExclusiveLock);
-		return;
+		qsort(dead.r, dead.n, sizeof(DeadRange), dead_range_cmp);
+		remove_dead_rows(rel, storage_id, &dead, bstrategy);
 	}
-	qsort(dead.r, dead.n, sizeof(DeadRange), dead_range_cmp);
-
-	/* index entries pointing into the dead stripes */
+	/* garbage rows go, their byte ranges first (see above) */
+	foreach(lc, gtups)
 	{
-		List	   *indexes = RelationGetIndexList(rel);
+		HeapTuple	gt = lfirst(lc);
 
-		foreach(lc, indexes)
-		{
-			Relation	irel = index_open(lfirst_oid(lc), RowExclusiveLock);
-			IndexVacuumInfo ivinfo;
-			IndexBulkDeleteResult *stats;
-
-			memset(&ivinfo, 0, sizeof(ivinfo));
-			ivinfo.index = irel;
-			ivinfo.analyze_only = false;
-			ivinfo.report_progress = false;
-			ivinfo.estimated_count = true;
-			ivinfo.message_level = DEBUG2;
-			ivinfo.num_heap_tuples = rel->rd_rel->reltuples;
-			ivinfo.strategy = bstrategy;
-			stats = index_bulk_delete(&ivinfo, NULL, tid_in_dead_range, &dead);
-			stats = index_vacuum_cleanup(&ivinfo, stats);
-			if (stats)
-				pfree(stats);
-			index_close(irel, RowExclusiveLock);
-		}
-	}
-
-	/* delete records and garbage rows */
-	{
-		Relation	drel = table_open(cocoon_relname_oid("deleted"), RowExclusiveLock);
-
-		for (i = 0; i < dead.n; i++)
-		{
-			ScanKeyData keys[3];
-			SysScanDesc dscan;
-			HeapTuple	dtup;
-
-			if (dead.r[i].hi <= dead.r[i].lo)
-				continue;
-			ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
-						Int64GetDatum((int64) storage_id));
-			ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE,
-						Int64GetDatum((int64) dead.r[i].lo));
-			ScanKeyInit(&keys[2], 2, BTLessStrategyNumber, F_INT8LT,
-						Int64GetDatum((int64) dead.r[i].hi));
-			dscan = systable_beginscan(drel, cocoon_relname_oid("deleted_pkey"), true,
-									   NULL, 3, keys);
-			while (HeapTupleIsValid(dtup = systable_getnext(dscan)))
-				simple_heap_delete(drel, &dtup->t_self);
-			systable_endscan(dscan);
-		}
-		table_close(drel, RowExclusiveLock);
-		foreach(lc, gtups)
-		{
-			HeapTuple	gt = lfirst(lc);
-
-			cocoon_meta_garbage_forget_bytes(g, gt);
-			simple_heap_delete(g, &gt->t_self);
-		}
+		cocoon_meta_garbage_forget_bytes(g, gt);
+		simple_heap_delete(g, &gt->t_self);
 	}
 	table_close(g, RowExclusiveLock);
-	if (nranges == 0)
-		return;
 
-	/* bytes: back to the free list; a free tail may be cut off the file */
-	can_truncate = ConditionalLockRelation(rel, AccessExclusiveLock);
-	new_end = cocoon_free_ranges(rel, ranges, nranges, GetCurrentTimestamp());
-	if (can_truncate)
-		new_end = relocate_tail(rel, storage_id, new_end);
-	if (can_truncate)
+	if (nranges > 0)
+		(void) cocoon_free_ranges(rel, ranges, nranges, GetCurrentTimestamp());
+
+	/* bytes nothing names, while no writer can be between reserving and naming */
+	if (ConditionalLockRelation(rel, ShareLock))
 	{
-		BlockNumber target = 1 + (BlockNumber) ((new_end + COCOON_PAGE_DATA - 1) / COCOON_PAGE_DATA);
+		if (free_unnamed(rel, storage_id))
+			nranges++;
+		UnlockRelation(rel, ShareLock);
+	}
 
-		if (target < RelationGetNumberOfBlocks(rel))
-			RelationTruncate(rel, target);
-		UnlockRelation(rel, AccessExclusiveLock);
+	/*
+	 * A free tail may be cut off the file: the one just freed, or one an
+	 * earlier VACUUM freed but could not cut (a writer held its lock).
+	 */
+	{
+		CocoonMetaPageData *meta = palloc(sizeof(CocoonMetaPageData));
+		bool		cut;
+
+		cocoon_read_metapage(rel, meta);
+		cut = nranges > 0 ||
+			RelationGetNumberOfBlocks(rel) > blocks_for(meta->next_offset);
+		if (cut && ConditionalLockRelation(rel, AccessExclusiveLock))
+		{
+			uint64		new_end = meta->next_offset;
+			BlockNumber target;
+
+			if (meta->nfree > 0)
+				new_end = relocate_tail(rel, storage_id, new_end);
+			target = blocks_for(new_end);
+			if (target < RelationGetNumberOfBlocks(rel))
+				RelationTruncate(rel, target);
+			UnlockRelation(rel, AccessExclusiveLock);
+		}
+		pfree(meta);
 	}
 }
 
