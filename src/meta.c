@@ -558,19 +558,22 @@ cocoon_meta_retire_stripe(uint64 storage_id, StripeEntry *e)
 }
 
 /*
- * Try to retire a stripe as cocoon_meta_retire_stripe does, but give up
- * (returning false, changing nothing) when its directory row is being
- * deleted or was deleted by another transaction (cocoon.drop_before).
+ * Retire a stripe as cocoon_meta_retire_stripe does, unless another
+ * transaction retired it meanwhile: a DELETE that emptied it, or
+ * cocoon.drop_before.  With wait, a transaction still deleting the
+ * directory row is waited for (if it aborts, the stripe is retired here);
+ * without, it is not.  Returns false, changing nothing, when the stripe is
+ * (being) retired by somebody else.
  */
 bool
-cocoon_meta_try_retire_stripe(uint64 storage_id, StripeEntry *e)
+cocoon_meta_try_retire_stripe(uint64 storage_id, StripeEntry *e, bool wait)
 {
 	Relation	dir = table_open(stripe_relid(), RowExclusiveLock);
 	TM_FailureData tmfd;
 	TM_Result	r;
 
 	r = heap_delete(dir, &e->dir_tid, GetCurrentCommandId(true), InvalidSnapshot,
-					false, &tmfd, false);
+					wait, &tmfd, false);
 	table_close(dir, RowExclusiveLock);
 	if (r != TM_Ok)
 		return false;
@@ -595,12 +598,16 @@ cocoon_meta_try_retire_stripe(uint64 storage_id, StripeEntry *e)
 
 /*
  * Written stripes visible to snapshot whose rows meet [lo, hi], ordered by
- * first_row.  Row ranges of stripes never overlap, so a backward scan from
- * hi stops at the first stripe that ends at or before lo.
+ * first_row; NIL as soon as their rows add up to more than max_rows.  Row
+ * ranges of stripes never overlap, so a backward scan from hi stops at the
+ * first stripe that ends at or before lo.
  */
 List *
-cocoon_meta_stripes_in_rows(uint64 storage_id, Snapshot snapshot, uint64 lo, uint64 hi)
+cocoon_meta_stripes_in_rows(uint64 storage_id, Snapshot snapshot, uint64 lo, uint64 hi,
+							uint64 max_rows)
 {
+	uint64		span = 0;
+
 	Relation	dir;
 	Relation	idx;
 	SysScanDesc scan;
@@ -633,6 +640,13 @@ cocoon_meta_stripes_in_rows(uint64 storage_id, Snapshot snapshot, uint64 lo, uin
 			continue;
 		}
 		result = lcons(e, result);
+		span += e->row_count;
+		if (span > max_rows)
+		{
+			list_free_deep(result);
+			result = NIL;
+			break;
+		}
 	}
 	systable_endscan_ordered(scan);
 	index_close(idx, AccessShareLock);

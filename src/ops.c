@@ -404,8 +404,9 @@ cocoon_drop_before(PG_FUNCTION_ARGS)
 														   e->first_row + e->row_count,
 														   snapshot, &del);
 
-			cocoon_meta_retire_stripe(storage_id, e);
-			removed += (int64) e->row_count - ndel;
+			/* a DELETE that emptied the stripe may have retired it already */
+			if (cocoon_meta_try_retire_stripe(storage_id, e, true))
+				removed += (int64) e->row_count - ndel;
 		}
 		else
 		{

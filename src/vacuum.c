@@ -10,16 +10,21 @@
  * the old stripes.  It holds ShareRowExclusiveLock: readers go on (they see
  * the old stripes or the new ones, by MVCC), writers wait.
  *
- * A retired stripe (compaction, cocoon.drop_before) loses its directory row
- * and gets a row in cocoon.garbage, in the same transaction.  Once that
- * transaction is older than every snapshot (its xmin precedes the oldest
- * xmin any backend may still use), VACUUM:
+ * A retired stripe (compaction, cocoon.drop_before, a transaction whose
+ * deletes emptied it) loses its directory row and gets a row in
+ * cocoon.garbage, in the same transaction.  Once that transaction is older
+ * than every snapshot (its xmin precedes the oldest xmin any backend may
+ * still use), and for stripes whose inserting transaction aborted or
+ * crashed at once, VACUUM:
  *	 - removes the index entries pointing into the stripe's rows,
  *	 - deletes the stripe's delete records,
  *	 - gives its bytes to the metapage's free list, which new stripes reuse
  *	   first-fit, and pulls the end of the used space down over a free tail,
  *	 - truncates the relation's file to the used space when it can take
  *	   AccessExclusiveLock without waiting (as heap VACUUM does).
+ * When no writer holds the table it also frees bytes that nothing names
+ * any more (free_unnamed).  Each range is freed exactly once; see
+ * cocoon_reclaim and src/README.
  *
  * src/vacuum.c
  *
@@ -816,7 +821,6 @@ cocoon_retire_deleted_stripes(void)
 		Snapshot	snapshot;
 		List	   *stripes;
 		ListCell   *lc;
-		uint64		span = 0;
 
 		rel = try_relation_open(n->relid, NoLock);
 		if (rel == NULL)
@@ -829,24 +833,21 @@ cocoon_retire_deleted_stripes(void)
 			continue;
 		}
 		snapshot = RegisterSnapshot(GetLatestSnapshot());
-		stripes = cocoon_meta_stripes_in_rows(n->storage_id, snapshot, n->lo, n->hi);
+		stripes = cocoon_meta_stripes_in_rows(n->storage_id, snapshot, n->lo, n->hi,
+											  4 * n->count);
 		foreach(lc, stripes)
-			span += ((StripeEntry *) lfirst(lc))->row_count;
-		if (span <= 4 * n->count)
 		{
-			foreach(lc, stripes)
-			{
-				StripeEntry *e = lfirst(lc);
-				uint64	   *rows;
-				int			ndel = cocoon_meta_deleted_in_range(n->storage_id, e->first_row,
-															   e->first_row + e->row_count,
-															   snapshot, &rows);
+			StripeEntry *e = lfirst(lc);
+			uint64	   *rows;
+			int			ndel = cocoon_meta_deleted_in_range(n->storage_id, e->first_row,
+														   e->first_row + e->row_count,
+														   snapshot, &rows);
 
-				if (rows)
-					pfree(rows);
-				if ((uint64) ndel == e->row_count && e->row_count > 0)
-					(void) cocoon_meta_try_retire_stripe(n->storage_id, e);
-			}
+			if (rows)
+				pfree(rows);
+			/* a concurrent retirer (drop_before) is not waited for */
+			if ((uint64) ndel == e->row_count && e->row_count > 0)
+				(void) cocoon_meta_try_retire_stripe(n->storage_id, e, false);
 		}
 		list_free_deep(stripes);
 		UnregisterSnapshot(snapshot);
