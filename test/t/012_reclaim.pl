@@ -1,11 +1,11 @@
 
 # Space of transactions that never commit, across crashes and on a standby:
 #   - the server stops (immediate) while a large INSERT sits uncommitted,
-#     while one prepared transaction will be rolled back and another
-#     committed after the restart: one VACUUM frees the crashed and the
-#     rolled back stripes (not the prepared one's, which is in progress),
-#     and once the prepared one commits the file is cut back to the end of
-#     its stripes;
+#     while one prepared transaction will be rolled back and another (whose
+#     stripes a subtransaction wrote) committed after the restart: one
+#     VACUUM frees the crashed and the rolled back stripes (not the
+#     prepared one's, which is in progress), and once the prepared one
+#     commits the file is cut back to the end of its stripes;
 #   - a backend is killed (SIGKILL) in the middle of a large INSERT, maybe
 #     in the middle of writing a stripe: after the crash restart one VACUUM
 #     cuts the file back to its size before the INSERT;
@@ -106,7 +106,9 @@ like($state, qr/^50000:/, 'baseline rows loaded');
 # prepared transactions.
 #
 {
-	$primary->safe_psql('postgres', "BEGIN; " . gen_insert(100001, 130000) . "; PREPARE TRANSACTION 'p_keep'");
+	# p_keep's stripes are written by a subtransaction (xmin = its xid)
+	$primary->safe_psql('postgres',
+		"BEGIN; SAVEPOINT a; " . gen_insert(100001, 130000) . "; RELEASE a; PREPARE TRANSACTION 'p_keep'");
 	my $size_keep = rel_size($primary);
 	$primary->safe_psql('postgres', "BEGIN; " . gen_insert(200001, 230000) . "; PREPARE TRANSACTION 'p_drop'");
 
