@@ -450,6 +450,7 @@ cocoon_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PRE_COMMIT:
 		case XACT_EVENT_PRE_PREPARE:
 			cocoon_flush_all();
+			cocoon_retire_deleted_stripes();
 			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_ABORT:
@@ -457,6 +458,7 @@ cocoon_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_PARALLEL_ABORT:
 			cocoon_discard_all();
+			cocoon_forget_deleted();
 			break;
 		case XACT_EVENT_PARALLEL_PRE_COMMIT:
 			break;

@@ -132,6 +132,14 @@ extern int	cocoon_meta_deleted_in_range(uint64 storage_id, uint64 lo, uint64 hi,
 										 Snapshot snapshot, uint64 **rows);
 extern uint64 cocoon_meta_count_deleted(uint64 storage_id, List *stripes, Snapshot snapshot);
 extern void cocoon_meta_retire_stripe(uint64 storage_id, StripeEntry *e);
+extern bool cocoon_meta_try_retire_stripe(uint64 storage_id, StripeEntry *e, bool wait);
+extern List *cocoon_meta_stripes_in_rows(uint64 storage_id, Snapshot snapshot,
+										 uint64 lo, uint64 hi, uint64 max_rows);
+extern List *cocoon_meta_aborted_stripes(uint64 storage_id);
+extern bool cocoon_meta_remove_aborted(StripeEntry *e);
+extern void cocoon_meta_garbage_forget_bytes(Relation g, HeapTuple tup);
+extern int	cocoon_meta_named_ranges(uint64 storage_id, CocoonFreeRange **out);
+extern uint64 cocoon_meta_waiting_bytes(uint64 storage_id);
 
 /* vacuum.c */
 typedef struct CocoonCompactResult
@@ -144,6 +152,9 @@ typedef struct CocoonCompactResult
 
 extern void cocoon_compact_rel(Relation rel, bool force, CocoonCompactResult *res);
 extern void cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy);
+extern void cocoon_note_deleted(Relation rel, uint64 storage_id, uint64 row);
+extern void cocoon_retire_deleted_stripes(void);
+extern void cocoon_forget_deleted(void);
 extern int	cocoon_compaction_min_stripes;
 
 /* write.c */

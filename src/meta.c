@@ -29,10 +29,13 @@
 #include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/transam.h"
 #include "access/xact.h"
 #include "utils/combocid.h"
 #include "common/int.h"
 #include "catalog/indexing.h"
+#include "storage/bufmgr.h"
+#include "storage/procarray.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -552,4 +555,329 @@ cocoon_meta_retire_stripe(uint64 storage_id, StripeEntry *e)
 	heap_freetuple(tup);
 	table_close(g, RowExclusiveLock);
 	table_close(dir, RowExclusiveLock);
+}
+
+/*
+ * Retire a stripe as cocoon_meta_retire_stripe does, unless another
+ * transaction retired it meanwhile: a DELETE that emptied it, or
+ * cocoon.drop_before.  With wait, a transaction still deleting the
+ * directory row is waited for (if it aborts, the stripe is retired here);
+ * without, it is not.  Returns false, changing nothing, when the stripe is
+ * (being) retired by somebody else.
+ */
+bool
+cocoon_meta_try_retire_stripe(uint64 storage_id, StripeEntry *e, bool wait)
+{
+	Relation	dir = table_open(stripe_relid(), RowExclusiveLock);
+	TM_FailureData tmfd;
+	TM_Result	r;
+
+	r = heap_delete(dir, &e->dir_tid, GetCurrentCommandId(true), InvalidSnapshot,
+					wait, &tmfd, false);
+	table_close(dir, RowExclusiveLock);
+	if (r != TM_Ok)
+		return false;
+	{
+		Relation	g = table_open(cocoon_relname_oid("garbage"), RowExclusiveLock);
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
+		HeapTuple	tup;
+
+		values[0] = Int64GetDatum((int64) storage_id);
+		values[1] = Int64GetDatum((int64) e->first_row);
+		values[2] = Int64GetDatum((int64) e->row_count);
+		values[3] = Int64GetDatum((int64) e->data_offset);
+		values[4] = Int64GetDatum((int64) e->data_length);
+		tup = heap_form_tuple(RelationGetDescr(g), values, nulls);
+		CatalogTupleInsert(g, tup);
+		heap_freetuple(tup);
+		table_close(g, RowExclusiveLock);
+	}
+	return true;
+}
+
+/*
+ * Written stripes visible to snapshot whose rows meet [lo, hi], ordered by
+ * first_row; NIL as soon as their rows add up to more than max_rows.  Row
+ * ranges of stripes never overlap, so a backward scan from hi stops at the
+ * first stripe that ends at or before lo.
+ */
+List *
+cocoon_meta_stripes_in_rows(uint64 storage_id, Snapshot snapshot, uint64 lo, uint64 hi,
+							uint64 max_rows)
+{
+	uint64		span = 0;
+
+	Relation	dir;
+	Relation	idx;
+	SysScanDesc scan;
+	ScanKeyData keys[2];
+	HeapTuple	tup;
+	List	   *result = NIL;
+
+	if (storage_id == 0)
+		return NIL;
+	dir = table_open(stripe_relid(), AccessShareLock);
+	idx = index_open(stripe_indexid(), AccessShareLock);
+	ScanKeyInit(&keys[0], Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	ScanKeyInit(&keys[1], Anum_stripe_first_row, BTLessEqualStrategyNumber, F_INT8LE,
+				Int64GetDatum((int64) hi));
+	scan = systable_beginscan_ordered(dir, idx, snapshot, 2, keys);
+	while (HeapTupleIsValid(tup = systable_getnext_ordered(scan, BackwardScanDirection)))
+	{
+		StripeEntry *e = palloc(sizeof(StripeEntry));
+
+		deform_stripe_tuple(dir, tup, e);
+		if (e->first_row + e->row_count <= lo)
+		{
+			pfree(e);
+			break;
+		}
+		if (e->data_length == 0)
+		{
+			pfree(e);
+			continue;
+		}
+		result = lcons(e, result);
+		span += e->row_count;
+		if (span > max_rows)
+		{
+			list_free_deep(result);
+			result = NIL;
+			break;
+		}
+	}
+	systable_endscan_ordered(scan);
+	index_close(idx, AccessShareLock);
+	table_close(dir, AccessShareLock);
+	return result;
+}
+
+/*
+ * Directory rows of a storage whose inserting (sub)transaction aborted, or
+ * was in progress at a crash: their stripes can never become visible to
+ * anybody.  Rows of transactions still running (including prepared ones,
+ * and committed subtransactions of running ones) are not aborted.  The
+ * tuples are read with SnapshotAny; e->xmin is the raw inserting xid and
+ * e->dir_tid where the row lies.
+ */
+List *
+cocoon_meta_aborted_stripes(uint64 storage_id)
+{
+	Relation	dir;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	List	   *result = NIL;
+
+	if (storage_id == 0)
+		return NIL;
+	dir = table_open(stripe_relid(), AccessShareLock);
+	ScanKeyInit(&key, Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan(dir, stripe_indexid(), true, SnapshotAny, 1, &key);
+	/* an aborted row's index entry is soon marked dead: look at those too */
+	scan->iscan->ignore_killed_tuples = false;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		HeapTupleHeader h = tup->t_data;
+		TransactionId xid = HeapTupleHeaderGetRawXmin(h);
+		StripeEntry *e;
+
+		/* hint bits first; the order of the checks is heapam_visibility.c's */
+		if (HeapTupleHeaderXminCommitted(h))
+			continue;
+		if (!HeapTupleHeaderXminInvalid(h))
+		{
+			if (TransactionIdIsCurrentTransactionId(xid) ||
+				TransactionIdIsInProgress(xid) ||
+				TransactionIdDidCommit(xid))
+				continue;
+		}
+		e = palloc(sizeof(StripeEntry));
+		deform_stripe_tuple(dir, tup, e);
+		e->xmin = xid;
+		result = lappend(result, e);
+	}
+	systable_endscan(scan);
+	table_close(dir, AccessShareLock);
+	return result;
+}
+
+/*
+ * Make sure an aborted directory row (from cocoon_meta_aborted_stripes) is
+ * gone from its page, pruning the page if needed (heap pruning removes the
+ * tuples of aborted inserters; WAL-logged, so replicas and crash recovery
+ * see the row gone too).  Returns true when no scan can find the row any
+ * more, so that its bytes may be freed exactly once; false when the page is
+ * pinned by somebody else (a later VACUUM tries again).
+ */
+bool
+cocoon_meta_remove_aborted(StripeEntry *e)
+{
+	Relation	dir = table_open(stripe_relid(), RowExclusiveLock);
+	BlockNumber blkno = ItemPointerGetBlockNumber(&e->dir_tid);
+	OffsetNumber off = ItemPointerGetOffsetNumber(&e->dir_tid);
+	Buffer		buf;
+	Page		page;
+	bool		gone = false;
+	int			pass;
+
+	if (blkno >= RelationGetNumberOfBlocks(dir))
+	{
+		table_close(dir, RowExclusiveLock);
+		return true;			/* truncated away by a heap VACUUM */
+	}
+	buf = ReadBuffer(dir, blkno);
+	if (!ConditionalLockBufferForCleanup(buf))
+	{
+		ReleaseBuffer(buf);
+		table_close(dir, RowExclusiveLock);
+		return false;
+	}
+	page = BufferGetPage(buf);
+	for (pass = 0; pass < 2 && !gone; pass++)
+	{
+		ItemId		lp;
+
+		if (off > PageGetMaxOffsetNumber(page))
+			gone = true;
+		else
+		{
+			lp = PageGetItemId(page, off);
+			/* removed, or the slot reused by another row after a heap VACUUM */
+			gone = !ItemIdIsNormal(lp) ||
+				HeapTupleHeaderGetRawXmin((HeapTupleHeader) PageGetItem(page, lp)) != e->xmin;
+		}
+		if (!gone && pass == 0)
+		{
+			int			nnewlpdead;
+
+			heap_page_prune(dir, buf, InvalidTransactionId, GlobalVisTestFor(dir),
+							InvalidTransactionId, 0, &nnewlpdead, NULL);
+		}
+	}
+	UnlockReleaseBuffer(buf);
+	table_close(dir, RowExclusiveLock);
+	return gone;
+}
+
+/*
+ * Overwrite a garbage row's byte range with nothing, in place: not undone
+ * if the transaction that frees the range aborts, so the range is never
+ * freed a second time (the row itself comes back and is cleaned up again,
+ * which is harmless).  The row must be live (its TID stable).
+ */
+void
+cocoon_meta_garbage_forget_bytes(Relation g, HeapTuple tup)
+{
+	Datum		values[5];
+	bool		nulls[5];
+	HeapTuple	copy;
+
+	heap_deform_tuple(tup, RelationGetDescr(g), values, nulls);
+	values[3] = Int64GetDatum(0);
+	values[4] = Int64GetDatum(0);
+	copy = heap_form_tuple(RelationGetDescr(g), values, nulls);
+	copy->t_self = tup->t_self;
+	copy->t_tableOid = RelationGetRelid(g);
+	heap_inplace_update(g, copy);
+	heap_freetuple(copy);
+}
+
+/*
+ * Every byte range of a storage that a directory row or a garbage row
+ * still names, whatever the row's state (SnapshotAny, index entries marked
+ * dead included): a superset of what any snapshot may read or any VACUUM
+ * may free later.  Returns how many; *out is palloc'd.
+ */
+int
+cocoon_meta_named_ranges(uint64 storage_id, CocoonFreeRange **out)
+{
+	int			n = 0;
+	int			cap = 64;
+	int			pass;
+
+	*out = palloc(sizeof(CocoonFreeRange) * cap);
+	for (pass = 0; pass < 2; pass++)
+	{
+		Relation	rel = table_open(pass == 0 ? stripe_relid() : cocoon_relname_oid("garbage"),
+									 AccessShareLock);
+		Oid			idx = pass == 0 ? stripe_indexid() : cocoon_relname_oid("garbage_pkey");
+		SysScanDesc scan;
+		ScanKeyData key;
+		HeapTuple	tup;
+
+		ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
+		scan = systable_beginscan(rel, idx, true, SnapshotAny, 1, &key);
+		scan->iscan->ignore_killed_tuples = false;
+		while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		{
+			uint64		off,
+						len;
+			bool		isnull;
+
+			if (pass == 0)
+			{
+				off = (uint64) DatumGetInt64(heap_getattr(tup, Anum_stripe_data_offset,
+														  RelationGetDescr(rel), &isnull));
+				len = (uint64) DatumGetInt64(heap_getattr(tup, Anum_stripe_data_length,
+														  RelationGetDescr(rel), &isnull));
+			}
+			else
+			{
+				off = (uint64) DatumGetInt64(heap_getattr(tup, 4, RelationGetDescr(rel), &isnull));
+				len = (uint64) DatumGetInt64(heap_getattr(tup, 5, RelationGetDescr(rel), &isnull));
+			}
+			if (len == 0)
+				continue;
+			if (n >= cap)
+			{
+				cap *= 2;
+				*out = repalloc_huge(*out, sizeof(CocoonFreeRange) * cap);
+			}
+			(*out)[n].offset = off;
+			(*out)[n].length = len;
+			n++;
+		}
+		systable_endscan(scan);
+		table_close(rel, AccessShareLock);
+	}
+	return n;
+}
+
+/*
+ * Bytes waiting for VACUUM: stripes retired (garbage rows visible now) and
+ * stripes of aborted transactions.
+ */
+uint64
+cocoon_meta_waiting_bytes(uint64 storage_id)
+{
+	Relation	g;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	uint64		bytes = 0;
+	List	   *aborted;
+	ListCell   *lc;
+
+	if (storage_id == 0)
+		return 0;
+	g = table_open(cocoon_relname_oid("garbage"), AccessShareLock);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan(g, cocoon_relname_oid("garbage_pkey"), true, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+
+		bytes += (uint64) DatumGetInt64(heap_getattr(tup, 5, RelationGetDescr(g), &isnull));
+	}
+	systable_endscan(scan);
+	table_close(g, AccessShareLock);
+	aborted = cocoon_meta_aborted_stripes(storage_id);
+	foreach(lc, aborted)
+		bytes += ((StripeEntry *) lfirst(lc))->data_length;
+	list_free_deep(aborted);
+	return bytes;
 }

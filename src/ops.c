@@ -122,7 +122,8 @@ cocoon_stats(PG_FUNCTION_ARGS)
 				data = 0,
 				meta_bytes = 0,
 				dead = 0,
-				free_bytes = 0;
+				free_bytes = 0,
+				waiting = 0;
 	uint64		stored;
 	CocoonMetaPageData *meta = palloc0(sizeof(CocoonMetaPageData));
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "cocoon stats",
@@ -149,6 +150,7 @@ cocoon_stats(PG_FUNCTION_ARGS)
 
 		meta_bytes = cocoon_meta_bytes(sid);
 		dead = cocoon_meta_count_deleted(sid, stripes, GetActiveSnapshot());
+		waiting = cocoon_meta_waiting_bytes(sid);
 		cocoon_read_metapage(rel, meta);
 		for (i = 0; i < meta->nfree && i < COCOON_MAX_FREE_RANGES; i++)
 			free_bytes += meta->free[i].length;
@@ -169,8 +171,11 @@ cocoon_stats(PG_FUNCTION_ARGS)
 		nulls[7] = true;
 	values[8] = Int64GetDatum((int64) cocoon_pending_row_count(rel));
 	values[9] = Int64GetDatum((int64) dead);
-	/* free space not yet reused, plus the deleted rows' share of the data */
-	values[10] = Int64GetDatum((int64) (free_bytes +
+	/*
+	 * free space not yet reused, stripes retired or rolled back that VACUUM
+	 * will free, and the deleted rows' share of the data
+	 */
+	values[10] = Int64GetDatum((int64) (free_bytes + waiting +
 										(rows > 0 ? (uint64) ((double) data * dead / rows) : 0)));
 	values[11] = Int64GetDatum((int64) free_bytes);
 	values[12] = Int64GetDatum((int64) meta->bytes_reclaimed);
@@ -399,8 +404,9 @@ cocoon_drop_before(PG_FUNCTION_ARGS)
 														   e->first_row + e->row_count,
 														   snapshot, &del);
 
-			cocoon_meta_retire_stripe(storage_id, e);
-			removed += (int64) e->row_count - ndel;
+			/* a DELETE that emptied the stripe may have retired it already */
+			if (cocoon_meta_try_retire_stripe(storage_id, e, true))
+				removed += (int64) e->row_count - ndel;
 		}
 		else
 		{

@@ -1705,6 +1705,7 @@ cocoon_delete_row(Relation rel, ItemPointer tid, CommandId cid, Snapshot snapsho
 				return TM_Deleted;
 			}
 			cocoon_meta_insert_deleted(storage_id, row, updating);
+			cocoon_note_deleted(rel, storage_id, row);
 			result = TM_Ok;
 			break;
 		}

@@ -10,16 +10,21 @@
  * the old stripes.  It holds ShareRowExclusiveLock: readers go on (they see
  * the old stripes or the new ones, by MVCC), writers wait.
  *
- * A retired stripe (compaction, cocoon.drop_before) loses its directory row
- * and gets a row in cocoon.garbage, in the same transaction.  Once that
- * transaction is older than every snapshot (its xmin precedes the oldest
- * xmin any backend may still use), VACUUM:
+ * A retired stripe (compaction, cocoon.drop_before, a transaction whose
+ * deletes emptied it) loses its directory row and gets a row in
+ * cocoon.garbage, in the same transaction.  Once that transaction is older
+ * than every snapshot (its xmin precedes the oldest xmin any backend may
+ * still use), and for stripes whose inserting transaction aborted or
+ * crashed at once, VACUUM:
  *	 - removes the index entries pointing into the stripe's rows,
  *	 - deletes the stripe's delete records,
  *	 - gives its bytes to the metapage's free list, which new stripes reuse
  *	   first-fit, and pulls the end of the used space down over a free tail,
  *	 - truncates the relation's file to the used space when it can take
  *	   AccessExclusiveLock without waiting (as heap VACUUM does).
+ * When no writer holds the table it also frees bytes that nothing names
+ * any more (free_unnamed).  Each range is freed exactly once; see
+ * cocoon_reclaim and src/README.
  *
  * src/vacuum.c
  *
@@ -333,12 +338,28 @@ cocoon_compact(PG_FUNCTION_ARGS)
  * Reclamation
  * ------------------------------------------------------------------------
  */
+typedef struct DeadRange
+{
+	uint64		lo;				/* row numbers [lo, hi) */
+	uint64		hi;
+} DeadRange;
+
 typedef struct DeadRanges
 {
 	int			n;
-	uint64	   *lo;				/* sorted by lo */
-	uint64	   *hi;
+	DeadRange  *r;				/* sorted by lo, disjoint */
 } DeadRanges;
+
+static int
+dead_range_cmp(const void *a, const void *b)
+{
+	const DeadRange *x = a;
+	const DeadRange *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return 0;
+}
 
 static bool
 tid_in_dead_range(ItemPointer itemptr, void *state)
@@ -352,9 +373,9 @@ tid_in_dead_range(ItemPointer itemptr, void *state)
 	{
 		int			mid = (lo + hi) / 2;
 
-		if (row < d->lo[mid])
+		if (row < d->r[mid].lo)
 			hi = mid - 1;
-		else if (row >= d->hi[mid])
+		else if (row >= d->r[mid].hi)
 			lo = mid + 1;
 		else
 			return true;
@@ -415,6 +436,162 @@ relocate_tail(Relation rel, uint64 storage_id, uint64 end)
 	return new_end;
 }
 
+/*
+ * Remove the index entries and delete records of rows in dead ranges.
+ */
+static void
+remove_dead_rows(Relation rel, uint64 storage_id, DeadRanges *dead,
+				 BufferAccessStrategy bstrategy)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	Relation	drel;
+	int			i;
+
+	foreach(lc, indexes)
+	{
+		Relation	irel = index_open(lfirst_oid(lc), RowExclusiveLock);
+		IndexVacuumInfo ivinfo;
+		IndexBulkDeleteResult *stats;
+
+		memset(&ivinfo, 0, sizeof(ivinfo));
+		ivinfo.index = irel;
+		ivinfo.analyze_only = false;
+		ivinfo.report_progress = false;
+		ivinfo.estimated_count = true;
+		ivinfo.message_level = DEBUG2;
+		ivinfo.num_heap_tuples = rel->rd_rel->reltuples;
+		ivinfo.strategy = bstrategy;
+		stats = index_bulk_delete(&ivinfo, NULL, tid_in_dead_range, dead);
+		stats = index_vacuum_cleanup(&ivinfo, stats);
+		if (stats)
+			pfree(stats);
+		index_close(irel, RowExclusiveLock);
+	}
+
+	drel = table_open(cocoon_relname_oid("deleted"), RowExclusiveLock);
+	for (i = 0; i < dead->n; i++)
+	{
+		ScanKeyData keys[3];
+		SysScanDesc dscan;
+		HeapTuple	dtup;
+
+		if (dead->r[i].hi <= dead->r[i].lo)
+			continue;
+		ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+					Int64GetDatum((int64) storage_id));
+		ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE,
+					Int64GetDatum((int64) dead->r[i].lo));
+		ScanKeyInit(&keys[2], 2, BTLessStrategyNumber, F_INT8LT,
+					Int64GetDatum((int64) dead->r[i].hi));
+		dscan = systable_beginscan(drel, cocoon_relname_oid("deleted_pkey"), true,
+								   NULL, 3, keys);
+		while (HeapTupleIsValid(dtup = systable_getnext(dscan)))
+			simple_heap_delete(drel, &dtup->t_self);
+		systable_endscan(dscan);
+	}
+	table_close(drel, RowExclusiveLock);
+}
+
+static int
+free_range_cmp(const void *a, const void *b)
+{
+	const CocoonFreeRange *x = a;
+	const CocoonFreeRange *y = b;
+
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Free the bytes below the end of the used space that neither the free list
+ * nor any directory or garbage row names (in any state: cocoon_meta_named_
+ * ranges).  Such bytes were reserved by a writer that never got to name
+ * them, or whose name is gone: a crash or an error between reserving a
+ * stripe's bytes and completing its directory row, an aborted directory
+ * row that heap pruning removed before a cocoon VACUUM saw it, a free list
+ * that overflowed, a crash between forgetting a garbage row's range and
+ * freeing it.  The caller holds ShareLock on rel, which conflicts with every
+ * writer's lock, so no writer is between reserving and naming; only one
+ * VACUUM runs on a table at a time and only VACUUM frees.  Returns whether
+ * anything was freed.
+ */
+static bool
+free_unnamed(Relation rel, uint64 storage_id)
+{
+	CocoonMetaPageData *meta = palloc(sizeof(CocoonMetaPageData));
+	CocoonFreeRange *named;
+	CocoonFreeRange *all;
+	CocoonFreeRange *gaps;
+	int			nnamed;
+	int			nall;
+	int			ngaps = 0;
+	uint64		pos = 0;
+	int			i;
+
+	cocoon_read_metapage(rel, meta);
+	nnamed = cocoon_meta_named_ranges(storage_id, &named);
+	nall = nnamed + (int) Min(meta->nfree, COCOON_MAX_FREE_RANGES);
+	all = palloc_extended(sizeof(CocoonFreeRange) * Max(nall, 1), MCXT_ALLOC_HUGE);
+	memcpy(all, named, sizeof(CocoonFreeRange) * nnamed);
+	memcpy(all + nnamed, meta->free, sizeof(CocoonFreeRange) * (nall - nnamed));
+	qsort(all, nall, sizeof(CocoonFreeRange), free_range_cmp);
+	gaps = palloc_extended(sizeof(CocoonFreeRange) * (nall + 1), MCXT_ALLOC_HUGE);
+	for (i = 0; i <= nall; i++)
+	{
+		uint64		start = i < nall ? all[i].offset : meta->next_offset;
+
+		if (start > meta->next_offset)
+			start = meta->next_offset;
+		if (start > pos)
+		{
+			gaps[ngaps].offset = pos;
+			gaps[ngaps].length = start - pos;
+			ngaps++;
+		}
+		if (i < nall)
+			pos = Max(pos, all[i].offset + all[i].length);
+	}
+	if (ngaps > 0)
+	{
+		uint64		total = 0;
+
+		for (i = 0; i < ngaps; i++)
+			total += gaps[i].length;
+		ereport(DEBUG1,
+				(errmsg("cocoon: freeing %llu unnamed bytes in %d ranges of \"%s\"",
+						(unsigned long long) total, ngaps, RelationGetRelationName(rel))));
+		(void) cocoon_free_ranges(rel, gaps, ngaps, GetCurrentTimestamp());
+	}
+	pfree(gaps);
+	pfree(all);
+	pfree(named);
+	pfree(meta);
+	return ngaps > 0;
+}
+
+/* Blocks a used space of `end` bytes takes, the metapage included. */
+static BlockNumber
+blocks_for(uint64 end)
+{
+	return 1 + (BlockNumber) ((end + COCOON_PAGE_DATA - 1) / COCOON_PAGE_DATA);
+}
+
+/*
+ * Free what no snapshot can see any more: stripes retired (cocoon.garbage)
+ * by transactions older than every snapshot, stripes whose inserting
+ * transaction aborted (or crashed), and bytes nothing names.  Their index
+ * entries and delete records go, their bytes return to the free list, and
+ * a free tail is cut off the file when AccessExclusiveLock can be had
+ * without waiting.
+ *
+ * Every range is freed exactly once, even if this transaction aborts
+ * later (freeing is not transactional: the metapage change stays): a
+ * garbage row's byte range is overwritten in place with nothing before the
+ * range is freed, and an aborted directory row is pruned off its page
+ * before its range is freed.
+ */
 void
 cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
 {
@@ -424,14 +601,14 @@ cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
 	ScanKeyData key;
 	HeapTuple	tup;
 	TransactionId oldest;
-	List	   *tids = NIL;
+	List	   *gtups = NIL;
+	List	   *aborted;
+	ListCell   *lc;
 	CocoonFreeRange *ranges;
-	DeadRanges dead;
+	int			nranges = 0;
+	DeadRanges	dead;
 	int			cap = 16;
-	int			i;
 	Snapshot	snapshot;
-	bool		can_truncate;
-	uint64		new_end;
 
 	if (!cocoon_storage_exists(rel))
 		return;
@@ -441,9 +618,27 @@ cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 
 	dead.n = 0;
-	dead.lo = palloc(sizeof(uint64) * cap);
-	dead.hi = palloc(sizeof(uint64) * cap);
+	dead.r = palloc(sizeof(DeadRange) * cap);
 	ranges = palloc(sizeof(CocoonFreeRange) * cap);
+#define ADD_DEAD(first, count, off, len) \
+	do { \
+		if (dead.n >= cap) \
+		{ \
+			cap *= 2; \
+			dead.r = repalloc(dead.r, sizeof(DeadRange) * cap); \
+			ranges = repalloc(ranges, sizeof(CocoonFreeRange) * cap); \
+		} \
+		dead.r[dead.n].lo = (first); \
+		dead.r[dead.n].hi = (first) + (count); \
+		dead.n++; \
+		if ((len) > 0) \
+		{ \
+			ranges[nranges].offset = (off); \
+			ranges[nranges].length = (len); \
+			nranges++; \
+		} \
+	} while (0)
+
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
 	scan = systable_beginscan(g, cocoon_relname_oid("garbage_pkey"), true, snapshot, 1, &key);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
@@ -456,97 +651,207 @@ cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
 		if (!TransactionIdPrecedes(xmin, oldest))
 			continue;
 		heap_deform_tuple(tup, RelationGetDescr(g), values, nulls);
-		if (dead.n >= cap)
-		{
-			cap *= 2;
-			dead.lo = repalloc(dead.lo, sizeof(uint64) * cap);
-			dead.hi = repalloc(dead.hi, sizeof(uint64) * cap);
-			ranges = repalloc(ranges, sizeof(CocoonFreeRange) * cap);
-		}
-		dead.lo[dead.n] = (uint64) DatumGetInt64(values[1]);
-		dead.hi[dead.n] = dead.lo[dead.n] + (uint64) DatumGetInt64(values[2]);
-		ranges[dead.n].offset = (uint64) DatumGetInt64(values[3]);
-		ranges[dead.n].length = (uint64) DatumGetInt64(values[4]);
-		dead.n++;
-		tids = lappend(tids, palloc(sizeof(ItemPointerData)));
-		*(ItemPointer) llast(tids) = tup->t_self;
+		ADD_DEAD((uint64) DatumGetInt64(values[1]), (uint64) DatumGetInt64(values[2]),
+				 (uint64) DatumGetInt64(values[3]), (uint64) DatumGetInt64(values[4]));
+		gtups = lappend(gtups, heap_copytuple(tup));
 	}
 	systable_endscan(scan);
 	UnregisterSnapshot(snapshot);
-	if (dead.n == 0)
+
+	/*
+	 * Stripes of aborted transactions.  Nobody else frees them, and once
+	 * the directory row is pruned no later VACUUM finds it again.  A row
+	 * still being reserved (data_length 0) has index entries but no bytes.
+	 */
+	aborted = cocoon_meta_aborted_stripes(storage_id);
+	foreach(lc, aborted)
 	{
-		table_close(g, RowExclusiveLock);
-		return;
+		StripeEntry *e = lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		if (cocoon_meta_remove_aborted(e))
+			ADD_DEAD(e->first_row, e->row_count, e->data_offset, e->data_length);
 	}
-
-	/* index entries pointing into the dead stripes */
+#undef ADD_DEAD
+	if (dead.n > 0)
 	{
-		List	   *indexes = RelationGetIndexList(rel);
-		ListCell   *lc;
-
-		/* the garbage index scan returns rows in first_row order */
-		foreach(lc, indexes)
-		{
-			Relation	irel = index_open(lfirst_oid(lc), RowExclusiveLock);
-			IndexVacuumInfo ivinfo;
-			IndexBulkDeleteResult *stats;
-
-			memset(&ivinfo, 0, sizeof(ivinfo));
-			ivinfo.index = irel;
-			ivinfo.analyze_only = false;
-			ivinfo.report_progress = false;
-			ivinfo.estimated_count = true;
-			ivinfo.message_level = DEBUG2;
-			ivinfo.num_heap_tuples = rel->rd_rel->reltuples;
-			ivinfo.strategy = bstrategy;
-			stats = index_bulk_delete(&ivinfo, NULL, tid_in_dead_range, &dead);
-			stats = index_vacuum_cleanup(&ivinfo, stats);
-			if (stats)
-				pfree(stats);
-			index_close(irel, RowExclusiveLock);
-		}
+		qsort(dead.r, dead.n, sizeof(DeadRange), dead_range_cmp);
+		remove_dead_rows(rel, storage_id, &dead, bstrategy);
 	}
-
-	/* delete records and garbage rows */
+	/* garbage rows go, their byte ranges first (see above) */
+	foreach(lc, gtups)
 	{
-		Relation	drel = table_open(cocoon_relname_oid("deleted"), RowExclusiveLock);
-		ListCell   *lc;
+		HeapTuple	gt = lfirst(lc);
 
-		for (i = 0; i < dead.n; i++)
-		{
-			ScanKeyData keys[3];
-			SysScanDesc dscan;
-			HeapTuple	dtup;
-
-			ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
-						Int64GetDatum((int64) storage_id));
-			ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE,
-						Int64GetDatum((int64) dead.lo[i]));
-			ScanKeyInit(&keys[2], 2, BTLessStrategyNumber, F_INT8LT,
-						Int64GetDatum((int64) dead.hi[i]));
-			dscan = systable_beginscan(drel, cocoon_relname_oid("deleted_pkey"), true,
-									   NULL, 3, keys);
-			while (HeapTupleIsValid(dtup = systable_getnext(dscan)))
-				simple_heap_delete(drel, &dtup->t_self);
-			systable_endscan(dscan);
-		}
-		table_close(drel, RowExclusiveLock);
-		foreach(lc, tids)
-			simple_heap_delete(g, (ItemPointer) lfirst(lc));
+		cocoon_meta_garbage_forget_bytes(g, gt);
+		simple_heap_delete(g, &gt->t_self);
 	}
 	table_close(g, RowExclusiveLock);
 
-	/* bytes: back to the free list; a free tail may be cut off the file */
-	can_truncate = ConditionalLockRelation(rel, AccessExclusiveLock);
-	new_end = cocoon_free_ranges(rel, ranges, dead.n, GetCurrentTimestamp());
-	if (can_truncate)
-		new_end = relocate_tail(rel, storage_id, new_end);
-	if (can_truncate)
-	{
-		BlockNumber target = 1 + (BlockNumber) ((new_end + COCOON_PAGE_DATA - 1) / COCOON_PAGE_DATA);
+	if (nranges > 0)
+		(void) cocoon_free_ranges(rel, ranges, nranges, GetCurrentTimestamp());
 
-		if (target < RelationGetNumberOfBlocks(rel))
-			RelationTruncate(rel, target);
-		UnlockRelation(rel, AccessExclusiveLock);
+	/* bytes nothing names, while no writer can be between reserving and naming */
+	if (ConditionalLockRelation(rel, ShareLock))
+	{
+		if (free_unnamed(rel, storage_id))
+			nranges++;
+		UnlockRelation(rel, ShareLock);
 	}
+
+	/*
+	 * A free tail may be cut off the file: the one just freed, or one an
+	 * earlier VACUUM freed but could not cut (a writer held its lock).
+	 */
+	{
+		CocoonMetaPageData *meta = palloc(sizeof(CocoonMetaPageData));
+		bool		cut;
+
+		cocoon_read_metapage(rel, meta);
+		cut = nranges > 0 ||
+			RelationGetNumberOfBlocks(rel) > blocks_for(meta->next_offset);
+		if (cut && ConditionalLockRelation(rel, AccessExclusiveLock))
+		{
+			uint64		new_end = meta->next_offset;
+			BlockNumber target;
+
+			if (meta->nfree > 0)
+				new_end = relocate_tail(rel, storage_id, new_end);
+			target = blocks_for(new_end);
+			if (target < RelationGetNumberOfBlocks(rel))
+				RelationTruncate(rel, target);
+			UnlockRelation(rel, AccessExclusiveLock);
+		}
+		pfree(meta);
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Retiring wholly deleted stripes at commit
+ * ------------------------------------------------------------------------
+ *
+ * A stripe all of whose rows are deleted holds nothing any snapshot that
+ * sees the deletions can read.  The transaction whose deletes complete it
+ * retires it itself, just before it commits (or prepares): its directory
+ * row disappears for exactly the snapshots that see the deletes, and once
+ * the transaction is older than every snapshot one VACUUM frees the bytes
+ * (instead of a first VACUUM compacting the stripe away and a second one
+ * freeing what the first retired).  Rows deleted by transactions that
+ * committed earlier count too: every snapshot that sees this commit sees
+ * theirs.  Rows deleted by transactions still running do not (so of two
+ * concurrent deleters at most one can see the stripe wholly deleted).
+ *
+ * The work is bounded by the transaction's own: the deleted rows it
+ * counts lie in stripes it deleted at least a quarter of the rows of.
+ */
+typedef struct DeletedNote
+{
+	Oid			relid;
+	uint64		storage_id;
+	uint64		count;			/* rows this transaction deleted */
+	uint64		lo;				/* lowest and highest of them */
+	uint64		hi;
+} DeletedNote;
+
+static DeletedNote *deleted_notes = NULL;
+static int	ndeleted_notes = 0;
+static int	deleted_notes_cap = 0;
+
+void
+cocoon_note_deleted(Relation rel, uint64 storage_id, uint64 row)
+{
+	DeletedNote *n = NULL;
+	int			i;
+
+	for (i = ndeleted_notes - 1; i >= 0; i--)
+		if (deleted_notes[i].relid == RelationGetRelid(rel) &&
+			deleted_notes[i].storage_id == storage_id)
+		{
+			n = &deleted_notes[i];
+			break;
+		}
+	if (n == NULL)
+	{
+		if (ndeleted_notes >= deleted_notes_cap)
+		{
+			int			cap = Max(deleted_notes_cap * 2, 4);
+
+			deleted_notes = deleted_notes
+				? repalloc(deleted_notes, sizeof(DeletedNote) * cap)
+				: MemoryContextAlloc(TopTransactionContext, sizeof(DeletedNote) * cap);
+			deleted_notes_cap = cap;
+		}
+		n = &deleted_notes[ndeleted_notes++];
+		n->relid = RelationGetRelid(rel);
+		n->storage_id = storage_id;
+		n->count = 0;
+		n->lo = row;
+		n->hi = row;
+	}
+	n->count++;
+	n->lo = Min(n->lo, row);
+	n->hi = Max(n->hi, row);
+}
+
+/* At transaction end: the notes' memory goes with TopTransactionContext. */
+void
+cocoon_forget_deleted(void)
+{
+	deleted_notes = NULL;
+	ndeleted_notes = 0;
+	deleted_notes_cap = 0;
+}
+
+/*
+ * Pre-commit and pre-prepare, after the write buffers are flushed.
+ */
+void
+cocoon_retire_deleted_stripes(void)
+{
+	int			i;
+
+	if (ndeleted_notes == 0)
+		return;
+	/* this transaction's deletes (of committed subtransactions) count */
+	CommandCounterIncrement();
+	for (i = 0; i < ndeleted_notes; i++)
+	{
+		DeletedNote *n = &deleted_notes[i];
+		Relation	rel;
+		Snapshot	snapshot;
+		List	   *stripes;
+		ListCell   *lc;
+
+		rel = try_relation_open(n->relid, NoLock);
+		if (rel == NULL)
+			continue;
+		if (!cocoon_is_cocoon_rel(rel) || !cocoon_storage_exists(rel) ||
+			cocoon_storage_id(rel, false) != n->storage_id)
+		{
+			/* dropped, rewritten or truncated since */
+			relation_close(rel, NoLock);
+			continue;
+		}
+		snapshot = RegisterSnapshot(GetLatestSnapshot());
+		stripes = cocoon_meta_stripes_in_rows(n->storage_id, snapshot, n->lo, n->hi,
+											  4 * n->count);
+		foreach(lc, stripes)
+		{
+			StripeEntry *e = lfirst(lc);
+			uint64	   *rows;
+			int			ndel = cocoon_meta_deleted_in_range(n->storage_id, e->first_row,
+														   e->first_row + e->row_count,
+														   snapshot, &rows);
+
+			if (rows)
+				pfree(rows);
+			/* a concurrent retirer (drop_before) is not waited for */
+			if ((uint64) ndel == e->row_count && e->row_count > 0)
+				(void) cocoon_meta_try_retire_stripe(n->storage_id, e, false);
+		}
+		list_free_deep(stripes);
+		UnregisterSnapshot(snapshot);
+		relation_close(rel, NoLock);
+	}
+	cocoon_forget_deleted();
 }
