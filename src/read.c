@@ -164,6 +164,38 @@ cocoon_stripe_chunk_desc(StripeReader *sr, uint32 chunk, int attidx)
 	return &sr->chunks[(uint64) chunk * sr->hdr.natts + attidx];
 }
 
+/*
+ * Make sure loaded attribute a has its per-row arrays: a column in
+ * dictionary form gets them from its codes on first use, in the chunk
+ * group's memory.
+ */
+static inline void
+column_values(StripeReader *sr, int a)
+{
+	if (unlikely(sr->values[a] == NULL))
+	{
+		uint32		n = cocoon_stripe_chunk_rows(sr, (uint32) sr->loaded_chunk);
+		const uint32 *codes = sr->codes[a];
+		const Datum *entries = sr->entries[a];
+		uint32		nd = sr->ndict[a];
+		Datum	   *values;
+		bool	   *isnull;
+		uint32		i;
+
+		values = MemoryContextAllocExtended(sr->chunkcxt, sizeof(Datum) * Max(n, 1),
+											MCXT_ALLOC_HUGE);
+		isnull = MemoryContextAllocExtended(sr->chunkcxt, sizeof(bool) * Max(n, 1),
+											MCXT_ALLOC_HUGE);
+		for (i = 0; i < n; i++)
+		{
+			values[i] = entries[codes[i]];
+			isnull[i] = codes[i] == nd;
+		}
+		sr->values[a] = values;
+		sr->isnull[a] = isnull;
+	}
+}
+
 /* One value of the loaded chunk group (attidx must have been loaded). */
 Datum
 cocoon_stripe_value(StripeReader *sr, int attidx, uint32 row, bool *isnull)
@@ -173,6 +205,7 @@ cocoon_stripe_value(StripeReader *sr, int attidx, uint32 row, bool *isnull)
 		*isnull = true;
 		return (Datum) 0;
 	}
+	column_values(sr, attidx);
 	*isnull = sr->isnull[attidx][row];
 	return sr->values[attidx][row];
 }
@@ -187,6 +220,7 @@ cocoon_stripe_column(StripeReader *sr, int attidx, Datum **values, bool **isnull
 {
 	if (attidx >= sr->hdr.natts || attidx >= sr->natts || !sr->loaded[attidx])
 		return false;
+	column_values(sr, attidx);
 	*values = sr->values[attidx];
 	*isnull = sr->isnull[attidx];
 	return true;
@@ -528,31 +562,23 @@ materialize(StripeReader *sr, int a, CocoonVector *vec)
 
 /*
  * The same for a chunk in dictionary form: each entry becomes a Datum
- * once, and every row takes its entry's (rows with the same value share
- * it).  The codes stay, for cocoon_stripe_column_dict.
+ * once.  The per-row arrays, where every row takes its entry's Datum (rows
+ * with the same value share it), are made when first asked for
+ * (column_values): a caller working on the codes never needs them.
  */
 static void
 materialize_dict(StripeReader *sr, int a, CocoonDictVector *dv)
 {
-	uint32		n = dv->nrows;
 	uint32		nd = dv->dict.nvalues;
-	Datum	   *values = palloc_extended(sizeof(Datum) * Max(n, 1), MCXT_ALLOC_HUGE);
-	bool	   *isnull = palloc_extended(sizeof(bool) * Max(n, 1), MCXT_ALLOC_HUGE);
 	Datum	   *entries = palloc_extended(sizeof(Datum) * (nd + 1), MCXT_ALLOC_HUGE);
-	const uint32 *codes = dv->codes;
 	uint32		i;
 	int16		typlen = sr->cols[a].typlen;
 
 	for (i = 0; i < nd; i++)
 		entries[i] = vector_datum(sr, &dv->dict, i, typlen);
 	entries[nd] = (Datum) 0;	/* the NULL code's */
-	for (i = 0; i < n; i++)
-	{
-		values[i] = entries[codes[i]];
-		isnull[i] = codes[i] == nd;
-	}
-	sr->values[a] = values;
-	sr->isnull[a] = isnull;
+	sr->values[a] = NULL;
+	sr->isnull[a] = NULL;
 	sr->codes[a] = dv->codes;
 	sr->entries[a] = entries;
 	sr->ndict[a] = nd;
@@ -670,6 +696,7 @@ cocoon_stripe_fill_slot(StripeReader *sr, uint32 row, TupleTableSlot *slot, Bitm
 			slot->tts_isnull[a] = true;
 			continue;
 		}
+		column_values(sr, a);
 		slot->tts_values[a] = sr->values[a][row];
 		slot->tts_isnull[a] = sr->isnull[a][row];
 		if (a < sr->natts)

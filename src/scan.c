@@ -130,6 +130,7 @@ typedef struct CocoonScanState
 	uint32	   *drow_code;		/* batch row -> combined code, drow_cap */
 	uint32		drow_cap;
 	bool	   *dhist_ok;		/* per aggregate: from the histogram alone */
+	uint64		dict_batches;	/* chunk groups grouped by code (EXPLAIN) */
 } CocoonScanState;
 
 static create_upper_paths_hook_type prev_create_upper_paths_hook = NULL;
@@ -785,7 +786,7 @@ fill_scan_private(PlannerInfo *root, RelOptInfo *rel, CustomScan *cscan, List *t
 }
 
 /* ------------------------------------------------------------------------
- * CocoonAggregate: aggregates without GROUP BY over one cocoon table
+ * CocoonAggregate: aggregates, with or without GROUP BY, over one cocoon table
  * ------------------------------------------------------------------------
  */
 
@@ -844,9 +845,11 @@ quals_in_plan_order(PlannerInfo *root, List *rinfos)
 
 /*
  * Offer a CocoonAggregate path for "SELECT agg(col), ... FROM cocoon_table
- * [WHERE ...]": no GROUP BY, HAVING, window functions or set-returning
- * functions, every aggregate one agg.c computes, on a plain column, without
- * DISTINCT, ORDER BY or FILTER.  Chosen on cost against the executor's Agg.
+ * [WHERE ...] [GROUP BY col, ... [HAVING ...]]": grouping by plain columns
+ * whose equality is binary, no grouping sets, window functions or
+ * set-returning functions, every aggregate one agg.c computes, on a plain
+ * column, without DISTINCT, ORDER BY (but percentile_cont's) or FILTER.
+ * Chosen on cost against the executor's Agg.
  */
 static void
 cocoon_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
@@ -2148,6 +2151,7 @@ grouped_add_batch_dict(CocoonScanState *state, CocoonBatch *b)
 	for (j = 0; j < nseen; j++)
 		state->dcount[state->dseen[j]] = 0;
 	MemoryContextReset(state->batch_cxt);
+	state->dict_batches++;
 	return true;
 }
 
@@ -2624,6 +2628,9 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		ExplainPropertyUInteger("Cocoon Chunk Groups Skipped By Bloom", NULL, st.chunks_skipped_bloom, es);
 		ExplainPropertyUInteger("Cocoon Chunk Groups Skipped By Filter", NULL, st.chunks_skipped_filter, es);
 		ExplainPropertyUInteger("Cocoon Bytes Decompressed", "bytes", st.bytes_decompressed, es);
+		if (state->agg_mode && state->ngcols > 0)
+			ExplainPropertyUInteger("Cocoon Chunk Groups Grouped By Dictionary", NULL,
+									state->dict_batches, es);
 		if (state->topn_k > 0)
 		{
 			ExplainPropertyUInteger("Cocoon Stripes Skipped By Top-N", NULL, st.stripes_skipped_topn, es);
@@ -2643,8 +2650,8 @@ cocoon_scan_init(void)
 	prev_create_upper_paths_hook = create_upper_paths_hook;
 	create_upper_paths_hook = cocoon_create_upper_paths;
 	DefineCustomBoolVariable("cocoon.enable_aggregate",
-							 "Computes aggregates without GROUP BY over cocoon tables from decoded columns.",
-							 "count, sum, avg, min and max of plain columns, with the scan's pruning.",
+							 "Computes aggregates over cocoon tables from decoded columns.",
+							 "count, sum, avg, min, max and percentile_cont of plain columns, with or without GROUP BY plain columns, with the scan's pruning.",
 							 &cocoon_enable_aggregate, true, PGC_USERSET, 0,
 							 NULL, NULL, NULL);
 }
