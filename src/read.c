@@ -10,8 +10,9 @@
  * per value).  A chunk stored with a dictionary (codec DICT, or a constant
  * or all-NULL chunk) is decoded in dictionary form: each distinct value
  * becomes a Datum once, the rows share them, and the per-row codes stay
- * available to callers that can work on them (grouping).  Memory: the header lives in the reader's context; a chunk
- * group's data lives in a context reset when the next group is loaded.
+ * available to callers that can work on them (grouping).  Memory: the
+ * header lives in the reader's context; a chunk group's data lives in a
+ * context reset when the next group is loaded.
  *
  * Damage is reported as ERRCODE_DATA_CORRUPTED naming table, stripe,
  * column and chunk; with cocoon.skip_damaged_chunks on, a damaged chunk

@@ -1984,11 +1984,11 @@ grouped_add_batch_dict(CocoonScanState *state, CocoonBatch *b)
 		for (k = 0; k < na; k++)
 		{
 			CocoonAggAcc *t = &state->templ[k];
-			int			j;
+			int			g;
 
 			state->dhist_ok[k] = t->kind == CAGG_COUNT_STAR;
-			for (j = 0; j < nk && t->kind == CAGG_COUNT; j++)
-				if (state->gattidx[j] == t->attidx)
+			for (g = 0; g < nk && t->kind == CAGG_COUNT; g++)
+				if (state->gattidx[g] == t->attidx)
 					state->dhist_ok[k] = true;
 		}
 	}
@@ -2161,10 +2161,11 @@ grouped_add_batch(CocoonScanState *state, CocoonBatch *b)
 {
 	int			nk = state->ngcols;
 	int			na = state->naggs;
-	ColSource  *ks = palloc(sizeof(ColSource) * nk);
-	ColSource  *as = palloc(sizeof(ColSource) * Max(na, 1));
-	Datum	   *keys = palloc(sizeof(Datum) * nk);
-	bool	   *nulls = palloc(sizeof(bool) * nk);
+	/* in batch_cxt, reset at the end: not one allocation per batch for the query */
+	ColSource  *ks = MemoryContextAlloc(state->batch_cxt, sizeof(ColSource) * nk);
+	ColSource  *as = MemoryContextAlloc(state->batch_cxt, sizeof(ColSource) * Max(na, 1));
+	Datum	   *keys = MemoryContextAlloc(state->batch_cxt, sizeof(Datum) * nk);
+	bool	   *nulls = MemoryContextAlloc(state->batch_cxt, sizeof(bool) * nk);
 	uint32		i;
 	int			k;
 	int			last_g = -1;
