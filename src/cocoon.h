@@ -200,6 +200,8 @@ extern void cocoon_stripe_fill_slot(StripeReader *sr, uint32 row_in_chunk, Tuple
 									Bitmapset *attrs);
 extern bool cocoon_stripe_chunk_damaged(StripeReader *sr);
 extern bool cocoon_stripe_column(StripeReader *sr, int attidx, Datum **values, bool **isnull);
+extern bool cocoon_stripe_column_dict(StripeReader *sr, int attidx, const uint32 **codes,
+									  const Datum **entries, uint32 *nentries);
 extern Datum cocoon_stripe_value(StripeReader *sr, int attidx, uint32 row_in_chunk, bool *isnull);
 extern uint64 cocoon_stripe_bytes_decompressed(StripeReader *sr);
 extern bool cocoon_stripe_chunk_may_match_ts(StripeReader *sr, uint32 chunk, AttrNumber attno,

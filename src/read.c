@@ -7,8 +7,12 @@
  * loads chunk groups on demand: for each requested column the chunk's
  * stored bytes are read, their CRC32C checked, decompressed, decoded, and
  * turned into an array of Datums that point into the decoded bytes (no copy
- * per value).  Memory: the header lives in the reader's context; a chunk
- * group's data lives in a context reset when the next group is loaded.
+ * per value).  A chunk stored with a dictionary (codec DICT, or a constant
+ * or all-NULL chunk) is decoded in dictionary form: each distinct value
+ * becomes a Datum once, the rows share them, and the per-row codes stay
+ * available to callers that can work on them (grouping).  Memory: the
+ * header lives in the reader's context; a chunk group's data lives in a
+ * context reset when the next group is loaded.
  *
  * Damage is reported as ERRCODE_DATA_CORRUPTED naming table, stripe,
  * column and chunk; with cocoon.skip_damaged_chunks on, a damaged chunk
@@ -47,6 +51,10 @@ struct StripeReader
 	bool	   *loaded;			/* [natts] */
 	Datum	  **values;			/* [natts][nrows of chunk] */
 	bool	  **isnull;
+	/* columns whose chunk is in dictionary form (else codes[a] is NULL) */
+	uint32	  **codes;			/* [natts][nrows of chunk]: entry, or ndict for NULL */
+	Datum	  **entries;		/* [natts][ndict] */
+	uint32	   *ndict;			/* [natts] */
 	uint64		bytes_decompressed;
 	/* fast path of fill_slot: the slot last filled and the loaded columns */
 	TupleTableSlot *tmpl_slot;
@@ -121,6 +129,9 @@ cocoon_stripe_open(Relation rel, StripeEntry *e, MemoryContext parent)
 	sr->loaded = palloc0(sizeof(bool) * sr->natts);
 	sr->values = palloc0(sizeof(Datum *) * sr->natts);
 	sr->isnull = palloc0(sizeof(bool *) * sr->natts);
+	sr->codes = palloc0(sizeof(uint32 *) * sr->natts);
+	sr->entries = palloc0(sizeof(Datum *) * sr->natts);
+	sr->ndict = palloc0(sizeof(uint32) * sr->natts);
 	MemoryContextSwitchTo(old);
 	return sr;
 }
@@ -160,6 +171,38 @@ cocoon_stripe_chunk_desc(StripeReader *sr, uint32 chunk, int attidx)
 	return &sr->chunks[(uint64) chunk * sr->hdr.natts + attidx];
 }
 
+/*
+ * Make sure loaded attribute a has its per-row arrays: a column in
+ * dictionary form gets them from its codes on first use, in the chunk
+ * group's memory.
+ */
+static inline void
+column_values(StripeReader *sr, int a)
+{
+	if (unlikely(sr->values[a] == NULL))
+	{
+		uint32		n = cocoon_stripe_chunk_rows(sr, (uint32) sr->loaded_chunk);
+		const uint32 *codes = sr->codes[a];
+		const Datum *entries = sr->entries[a];
+		uint32		nd = sr->ndict[a];
+		Datum	   *values;
+		bool	   *isnull;
+		uint32		i;
+
+		values = MemoryContextAllocExtended(sr->chunkcxt, sizeof(Datum) * Max(n, 1),
+											MCXT_ALLOC_HUGE);
+		isnull = MemoryContextAllocExtended(sr->chunkcxt, sizeof(bool) * Max(n, 1),
+											MCXT_ALLOC_HUGE);
+		for (i = 0; i < n; i++)
+		{
+			values[i] = entries[codes[i]];
+			isnull[i] = codes[i] == nd;
+		}
+		sr->values[a] = values;
+		sr->isnull[a] = isnull;
+	}
+}
+
 /* One value of the loaded chunk group (attidx must have been loaded). */
 Datum
 cocoon_stripe_value(StripeReader *sr, int attidx, uint32 row, bool *isnull)
@@ -169,6 +212,7 @@ cocoon_stripe_value(StripeReader *sr, int attidx, uint32 row, bool *isnull)
 		*isnull = true;
 		return (Datum) 0;
 	}
+	column_values(sr, attidx);
 	*isnull = sr->isnull[attidx][row];
 	return sr->values[attidx][row];
 }
@@ -183,8 +227,30 @@ cocoon_stripe_column(StripeReader *sr, int attidx, Datum **values, bool **isnull
 {
 	if (attidx >= sr->hdr.natts || attidx >= sr->natts || !sr->loaded[attidx])
 		return false;
+	column_values(sr, attidx);
 	*values = sr->values[attidx];
 	*isnull = sr->isnull[attidx];
+	return true;
+}
+
+/*
+ * The loaded chunk's attribute attidx in dictionary form: *nentries
+ * entries (*entries, as Datums like cocoon_stripe_column's) and per row a
+ * code, < *nentries for the entry holding its value or == *nentries for
+ * NULL.  False when the chunk was not stored in a dictionary form (use
+ * cocoon_stripe_column) or the column is not loaded.  Entries are distinct
+ * as written, but damage that passes the checks could repeat one.
+ */
+bool
+cocoon_stripe_column_dict(StripeReader *sr, int attidx, const uint32 **codes,
+						  const Datum **entries, uint32 *nentries)
+{
+	if (attidx >= sr->hdr.natts || attidx >= sr->natts || !sr->loaded[attidx] ||
+		sr->codes[attidx] == NULL)
+		return false;
+	*codes = sr->codes[attidx];
+	*entries = sr->entries[attidx];
+	*nentries = sr->ndict[attidx];
 	return true;
 }
 
@@ -288,39 +354,36 @@ cocoon_stripe_chunk_may_contain(StripeReader *sr, uint32 chunk, int attidx,
 }
 
 /*
- * Read, check and decode one chunk.  Returns false (after a WARNING) if it
- * is damaged and cocoon.skip_damaged_chunks is on; raises an error if it is
- * damaged otherwise.
+ * Read one chunk's stored bytes, check their checksum and decompress them.
+ * NULL with *why set if they are damaged.
  */
-static bool
-decode_chunk(StripeReader *sr, uint32 chunk, int a, CocoonVector *vec, char **why)
+static uint8 *
+chunk_bytes(StripeReader *sr, uint32 chunk, int a, char **why)
 {
 	CocoonChunkDesc *d = &sr->chunks[(uint64) chunk * sr->hdr.natts + a];
-	CocoonColumnDesc *col = &sr->cols[a];
 	char	   *stored;
 	uint8	   *raw;
 	CocoonCodecResult r;
-	CocoonDecodeLimits limits;
 
 	*why = NULL;
 	if (d->stored_len > MaxAllocHugeSize || d->raw_len > MaxAllocHugeSize)
 	{
 		*why = "chunk lengths are out of range";
-		return false;
+		return NULL;
 	}
 	stored = palloc_extended(Max(d->stored_len, 1), MCXT_ALLOC_HUGE);
 	cocoon_storage_read(sr->rel, sr->entry.data_offset + d->offset, stored, d->stored_len);
 	if (cocoon_crc32c(stored, d->stored_len) != d->crc)
 	{
 		*why = "checksum mismatch";
-		return false;
+		return NULL;
 	}
 	if (d->compression == COMPRESSION_NONE)
 	{
 		if (d->raw_len != d->stored_len)
 		{
 			*why = "length mismatch";
-			return false;
+			return NULL;
 		}
 		raw = (uint8 *) stored;
 	}
@@ -331,11 +394,39 @@ decode_chunk(StripeReader *sr, uint32 chunk, int a, CocoonVector *vec, char **wh
 		if (r != COCOON_CODEC_OK)
 		{
 			*why = (char *) cocoon_codec_result_string(r);
-			return false;
+			return NULL;
 		}
 		pfree(stored);
 	}
 	sr->bytes_decompressed += d->raw_len;
+	return raw;
+}
+
+/*
+ * Read, check and decode one chunk.  False with *why set if it is damaged.
+ *
+ * dv not NULL: a chunk whose codec has a dictionary form (the descriptor
+ * says which) is decoded into *dv instead, and *is_dict set; the others
+ * (and a chunk that turns out not to be what its descriptor says) into
+ * *vec.
+ */
+static bool
+decode_chunk(StripeReader *sr, uint32 chunk, int a, CocoonVector *vec,
+			 CocoonDictVector *dv, bool *is_dict, char **why)
+{
+	CocoonChunkDesc *d = &sr->chunks[(uint64) chunk * sr->hdr.natts + a];
+	CocoonColumnDesc *col = &sr->cols[a];
+	CocoonValueKind kind = (CocoonValueKind) col->kind;
+	uint32		fixed_len = col->kind == VK_FIXED ? (uint32) col->typlen : 0;
+	uint8	   *raw;
+	CocoonCodecResult r;
+	CocoonDecodeLimits limits;
+
+	if (is_dict)
+		*is_dict = false;
+	raw = chunk_bytes(sr, chunk, a, why);
+	if (raw == NULL)
+		return false;
 	memset(&limits, 0, sizeof(limits));
 	limits.max_rows = d->nrows;
 	limits.max_bytes = MaxAllocHugeSize;
@@ -344,8 +435,28 @@ decode_chunk(StripeReader *sr, uint32 chunk, int a, CocoonVector *vec, char **wh
 		limits.needle = (const uint8 *) sr->needle;
 		limits.needle_len = sr->needle_len;
 	}
-	r = cocoon_decode(raw, d->raw_len, (CocoonValueKind) col->kind,
-					  col->kind == VK_FIXED ? (uint32) col->typlen : 0, &limits, vec);
+	if (dv != NULL && cocoon_codec_has_dict((CocoonCodecId) d->codec, kind))
+	{
+		r = cocoon_decode_dict(raw, d->raw_len, kind, fixed_len, &limits, dv);
+		if (r == COCOON_CODEC_OK)
+		{
+			pfree(raw);
+			*is_dict = true;
+			if (dv->nrows != d->nrows)
+			{
+				*why = "row count mismatch";
+				return false;
+			}
+			return true;
+		}
+		if (r != COCOON_CODEC_BADARG)
+		{
+			*why = (char *) cocoon_codec_result_string(r);
+			return false;
+		}
+		/* not in a dictionary form after all: decode it as it is */
+	}
+	r = cocoon_decode(raw, d->raw_len, kind, fixed_len, &limits, vec);
 	if (r != COCOON_CODEC_OK)
 	{
 		*why = (char *) cocoon_codec_result_string(r);
@@ -378,10 +489,83 @@ chunk_damaged(StripeReader *sr, uint32 chunk, int a, const char *why)
 }
 
 /*
+ * Value k (0-based among the non-NULL values) of a decoded vector of
+ * attribute a as a Datum pointing into the vector's arrays (copied only
+ * when misaligned).
+ */
+static inline Datum
+vector_datum(StripeReader *sr, CocoonVector *vec, uint32 k, int16 typlen)
+{
+	switch (vec->kind)
+	{
+		case VK_INT:
+			{
+				int64		v = vec->ints[k];
+
+				switch (typlen)
+				{
+					case 1:
+						return CharGetDatum((char) v);
+					case 2:
+						return Int16GetDatum((int16) v);
+					case 4:
+						return Int32GetDatum((int32) v);
+					default:
+						return Int64GetDatum(v);
+				}
+			}
+		case VK_FLOAT:
+			if (typlen == 4)
+				return UInt32GetDatum((uint32) vec->bits[k]);
+			return Int64GetDatum((int64) vec->bits[k]);
+		case VK_BOOL:
+			return BoolGetDatum(vec->bools[k] != 0);
+		case VK_FIXED:
+			{
+				char	   *src = (char *) vec->data + (uint64) k * vec->fixed_len;
+
+				/* align as strictly as any type may need */
+				if (((uintptr_t) src % MAXIMUM_ALIGNOF) != 0)
+				{
+					char	   *copy = palloc(vec->fixed_len);
+
+					memcpy(copy, src, vec->fixed_len);
+					src = copy;
+				}
+				return PointerGetDatum(src);
+			}
+		case VK_VAR:
+			{
+				char	   *src = (char *) vec->data + vec->offsets[k];
+				uint64		len = vec->offsets[k + 1] - vec->offsets[k];
+
+				if (typlen == -1)
+				{
+					/* a varlena must say its own length */
+					if (len == 0 || (VARATT_IS_1B(src) ? VARSIZE_1B(src) : (len >= 4 ? VARSIZE_4B(src) : 0)) != len ||
+						VARATT_IS_EXTERNAL(src) || (!VARATT_IS_1B(src) && VARATT_IS_COMPRESSED(src)))
+						stripe_corrupt(sr, "A decoded value is not a well-formed varlena.");
+					if (!VARATT_IS_1B(src) && ((uintptr_t) src & 3) != 0)
+					{
+						char	   *copy = palloc_extended(len, MCXT_ALLOC_HUGE);
+
+						memcpy(copy, src, len);
+						src = copy;
+					}
+				}
+				else if (len == 0 || src[len - 1] != '\0')
+					stripe_corrupt(sr, "A decoded value is not a well-formed C string.");
+				return PointerGetDatum(src);
+			}
+	}
+	return (Datum) 0;
+}
+
+/*
  * Turn a decoded vector into per-row Datums for attribute a (0-based).
  */
 static void
-materialize(StripeReader *sr, int a, CocoonVector *vec, Form_pg_attribute att)
+materialize(StripeReader *sr, int a, CocoonVector *vec)
 {
 	uint32		n = vec->nrows;
 	Datum	   *values = palloc_extended(sizeof(Datum) * Max(n, 1), MCXT_ALLOC_HUGE);
@@ -408,82 +592,36 @@ materialize(StripeReader *sr, int a, CocoonVector *vec, Form_pg_attribute att)
 			k++;
 			continue;
 		}
-		switch (vec->kind)
-		{
-			case VK_INT:
-				{
-					int64		v = vec->ints[k];
-
-					switch (typlen)
-					{
-						case 1:
-							values[i] = CharGetDatum((char) v);
-							break;
-						case 2:
-							values[i] = Int16GetDatum((int16) v);
-							break;
-						case 4:
-							values[i] = Int32GetDatum((int32) v);
-							break;
-						default:
-							values[i] = Int64GetDatum(v);
-							break;
-					}
-					break;
-				}
-			case VK_FLOAT:
-				if (typlen == 4)
-					values[i] = UInt32GetDatum((uint32) vec->bits[k]);
-				else
-					values[i] = Int64GetDatum((int64) vec->bits[k]);
-				break;
-			case VK_BOOL:
-				values[i] = BoolGetDatum(vec->bools[k] != 0);
-				break;
-			case VK_FIXED:
-				{
-					char	   *src = (char *) vec->data + (uint64) k * vec->fixed_len;
-
-					/* align as strictly as any type may need */
-					if (((uintptr_t) src % MAXIMUM_ALIGNOF) != 0)
-					{
-						char	   *copy = palloc(vec->fixed_len);
-
-						memcpy(copy, src, vec->fixed_len);
-						src = copy;
-					}
-					values[i] = PointerGetDatum(src);
-					break;
-				}
-			case VK_VAR:
-				{
-					char	   *src = (char *) vec->data + vec->offsets[k];
-					uint64		len = vec->offsets[k + 1] - vec->offsets[k];
-
-					if (typlen == -1)
-					{
-						/* a varlena must say its own length */
-						if (len == 0 || (VARATT_IS_1B(src) ? VARSIZE_1B(src) : (len >= 4 ? VARSIZE_4B(src) : 0)) != len ||
-							VARATT_IS_EXTERNAL(src) || (!VARATT_IS_1B(src) && VARATT_IS_COMPRESSED(src)))
-							stripe_corrupt(sr, "A decoded value is not a well-formed varlena.");
-						if (!VARATT_IS_1B(src) && ((uintptr_t) src & 3) != 0)
-						{
-							char	   *copy = palloc_extended(len, MCXT_ALLOC_HUGE);
-
-							memcpy(copy, src, len);
-							src = copy;
-						}
-					}
-					else if (len == 0 || src[len - 1] != '\0')
-						stripe_corrupt(sr, "A decoded value is not a well-formed C string.");
-					values[i] = PointerGetDatum(src);
-					break;
-				}
-		}
+		values[i] = vector_datum(sr, vec, k, typlen);
 		k++;
 	}
 	sr->values[a] = values;
 	sr->isnull[a] = isnull;
+	sr->codes[a] = NULL;
+}
+
+/*
+ * The same for a chunk in dictionary form: each entry becomes a Datum
+ * once.  The per-row arrays, where every row takes its entry's Datum (rows
+ * with the same value share it), are made when first asked for
+ * (column_values): a caller working on the codes never needs them.
+ */
+static void
+materialize_dict(StripeReader *sr, int a, CocoonDictVector *dv)
+{
+	uint32		nd = dv->dict.nvalues;
+	Datum	   *entries = palloc_extended(sizeof(Datum) * (nd + 1), MCXT_ALLOC_HUGE);
+	uint32		i;
+	int16		typlen = sr->cols[a].typlen;
+
+	for (i = 0; i < nd; i++)
+		entries[i] = vector_datum(sr, &dv->dict, i, typlen);
+	entries[nd] = (Datum) 0;	/* the NULL code's */
+	sr->values[a] = NULL;
+	sr->isnull[a] = NULL;
+	sr->codes[a] = dv->codes;
+	sr->entries[a] = entries;
+	sr->ndict[a] = nd;
 }
 
 /*
@@ -529,6 +667,8 @@ cocoon_stripe_load_chunk(StripeReader *sr, uint32 chunk, Bitmapset *attrs)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, a);
 		CocoonVector vec;
+		CocoonDictVector dv;
+		bool		is_dict;
 		char	   *why;
 
 		if (sr->loaded[a] || att->attisdropped)
@@ -545,14 +685,17 @@ cocoon_stripe_load_chunk(StripeReader *sr, uint32 chunk, Bitmapset *attrs)
 			(sr->cols[a].kind == VK_VAR && sr->cols[a].typlen != -1 && sr->cols[a].typlen != -2))
 			stripe_corrupt(sr, psprintf("Column %d has an invalid descriptor.", a + 1));
 		memset(&vec, 0, sizeof(vec));
-		if (!decode_chunk(sr, chunk, a, &vec, &why))
+		if (!decode_chunk(sr, chunk, a, &vec, &dv, &is_dict, &why))
 		{
 			chunk_damaged(sr, chunk, a, why);
 			/* only reached with skip_damaged_chunks on */
 			sr->damaged = true;
 			break;
 		}
-		materialize(sr, a, &vec, att);
+		if (is_dict)
+			materialize_dict(sr, a, &dv);
+		else
+			materialize(sr, a, &vec);
 		sr->loaded[a] = true;
 	}
 	MemoryContextSwitchTo(old);
@@ -610,6 +753,7 @@ cocoon_stripe_fill_slot(StripeReader *sr, uint32 row, TupleTableSlot *slot, Bitm
 			slot->tts_isnull[a] = true;
 			continue;
 		}
+		column_values(sr, a);
 		slot->tts_values[a] = sr->values[a][row];
 		slot->tts_isnull[a] = sr->isnull[a][row];
 		if (a < sr->natts)
@@ -674,7 +818,7 @@ cocoon_stripe_verify(Relation rel, StripeEntry *e, List **problems_cols, List **
 
 				CHECK_FOR_INTERRUPTS();
 				memset(&vec, 0, sizeof(vec));
-				if (!decode_chunk(sr, c, a, &vec, &why))
+				if (!decode_chunk(sr, c, a, &vec, NULL, NULL, &why))
 				{
 					MemoryContextSwitchTo(old);
 					problems = lappend(problems, pstrdup(why));

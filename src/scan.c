@@ -123,6 +123,16 @@ typedef struct CocoonScanState
 	int			emit_pos;
 	MemoryContext group_cxt;
 	MemoryContext batch_cxt;
+	/* GROUP BY on dictionary chunks (grouped_add_batch_dict): scratch */
+	struct DictKey *dkeys;		/* ngcols */
+	int32	   *dmap;			/* combined code -> group, dcap */
+	uint32	   *dcount;			/* combined code -> rows, dcap */
+	uint32	   *dseen;			/* combined codes in order of first row */
+	uint32		dcap;
+	uint32	   *drow_code;		/* batch row -> combined code, drow_cap */
+	uint32		drow_cap;
+	bool	   *dhist_ok;		/* per aggregate: from the histogram alone */
+	uint64		dict_batches;	/* chunk groups grouped by code (EXPLAIN) */
 } CocoonScanState;
 
 static create_upper_paths_hook_type prev_create_upper_paths_hook = NULL;
@@ -871,7 +881,7 @@ fill_scan_private(PlannerInfo *root, RelOptInfo *rel, CustomScan *cscan, List *t
 }
 
 /* ------------------------------------------------------------------------
- * CocoonAggregate: aggregates without GROUP BY over one cocoon table
+ * CocoonAggregate: aggregates, with or without GROUP BY, over one cocoon table
  * ------------------------------------------------------------------------
  */
 
@@ -930,9 +940,11 @@ quals_in_plan_order(PlannerInfo *root, List *rinfos)
 
 /*
  * Offer a CocoonAggregate path for "SELECT agg(col), ... FROM cocoon_table
- * [WHERE ...]": no GROUP BY, HAVING, window functions or set-returning
- * functions, every aggregate one agg.c computes, on a plain column, without
- * DISTINCT, ORDER BY or FILTER.  Chosen on cost against the executor's Agg.
+ * [WHERE ...] [GROUP BY col, ... [HAVING ...]]": grouping by plain columns
+ * whose equality is binary, no grouping sets, window functions or
+ * set-returning functions, every aggregate one agg.c computes, on a plain
+ * column, without DISTINCT, ORDER BY (but percentile_cont's) or FILTER.
+ * Chosen on cost against the executor's Agg.
  */
 static void
 cocoon_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
@@ -2015,6 +2027,18 @@ group_key_equal(CocoonScanState *state, int k, Datum a, Datum b)
 	return memcmp(DatumGetPointer(a), DatumGetPointer(b), state->gtyplen[k]) == 0;
 }
 
+/* The hash of a group's keys (normalised) */
+static inline uint32
+group_keys_hash(CocoonScanState *state, const Datum *keys, const bool *nulls)
+{
+	uint32		h = 0;
+	int			k;
+
+	for (k = 0; k < state->ngcols; k++)
+		h = hash_combine(h, group_key_hash(state, k, keys[k], nulls[k]));
+	return h;
+}
+
 /* The group of keys (normalised) with hash h: found or added. */
 static int
 group_find(CocoonScanState *state, const Datum *keys, const bool *nulls, uint32 h)
@@ -2121,16 +2145,269 @@ col_source(CocoonScanState *state, CocoonBatch *b, int attidx, ColSource *src)
 	}
 }
 
+/* A grouping column of a batch, as grouped_add_batch_dict sees it */
+typedef struct DictKey
+{
+	const uint32 *codes;		/* per row; NULL: every row has the constant */
+	const Datum *entries;		/* codes[r] < nentries: entries[codes[r]] */
+	uint32		nentries;		/* codes[r] == nentries: NULL */
+	uint32		stride;			/* its weight in the combined code */
+	Datum		constant;
+	bool		constnull;
+} DictKey;
+
+/* The group of combined code cc: found or added */
+static int
+dict_code_group(CocoonScanState *state, uint32 cc, Datum *keys, bool *nulls)
+{
+	int			k;
+
+	for (k = 0; k < state->ngcols; k++)
+	{
+		DictKey    *dk = &state->dkeys[k];
+
+		if (dk->codes == NULL)
+		{
+			nulls[k] = dk->constnull;
+			keys[k] = nulls[k] ? (Datum) 0 : group_key_norm(state, k, dk->constant);
+		}
+		else
+		{
+			uint32		c = (cc / dk->stride) % (dk->nentries + 1);
+
+			nulls[k] = (c == dk->nentries);
+			keys[k] = nulls[k] ? (Datum) 0 : group_key_norm(state, k, dk->entries[c]);
+		}
+	}
+	return group_find(state, keys, nulls, group_keys_hash(state, keys, nulls));
+}
+
+/*
+ * GROUP BY over dictionary-encoded grouping columns.  When every grouping
+ * column of the batch's chunk group comes in dictionary form
+ * (cocoon_stripe_column_dict) or holds one value for the whole stripe (it
+ * was added after the stripe was written), a row's group depends only on
+ * its codes.  They combine into one number per row (mixed radix: code_k
+ * times the product of the earlier columns' entry counts + 1); each number
+ * is mapped to its group once, at its first row, by hashing the entries
+ * instead of every row's values, so groups are created in the same order
+ * as row by row.  count(*) and count(grouping column) are then counts of
+ * the numbers; the other aggregates take their rows' values group by
+ * group index, in row order as always.  Rows are the batch's: deleted rows
+ * and rows failing the quals are not in it.  False (nothing done) when it
+ * does not apply: a pending row, a grouping column not in dictionary form
+ * in this chunk group, or too many combinations to count.
+ */
+static bool
+grouped_add_batch_dict(CocoonScanState *state, CocoonBatch *b)
+{
+	int			nk = state->ngcols;
+	int			na = state->naggs;
+	uint32		n = b->nrows;
+	const uint32 *rows = b->rows;
+	uint64		ncodes = 1;
+	uint32		nseen = 0;
+	uint32		i,
+				j;
+	int			k;
+	Datum	   *keys;
+	bool	   *nulls;
+	bool		need_rows = false;
+
+	if (b->from_slot || n == 0)
+		return false;
+	if (state->dkeys == NULL)
+	{
+		MemoryContext qcxt = state->css.ss.ps.state->es_query_cxt;
+
+		state->dkeys = MemoryContextAlloc(qcxt, sizeof(DictKey) * nk);
+		state->dhist_ok = MemoryContextAlloc(qcxt, sizeof(bool) * Max(na, 1));
+		/* count(*) and count(grouping column) need only the histogram */
+		for (k = 0; k < na; k++)
+		{
+			CocoonAggAcc *t = &state->templ[k];
+			int			g;
+
+			state->dhist_ok[k] = t->kind == CAGG_COUNT_STAR;
+			for (g = 0; g < nk && t->kind == CAGG_COUNT; g++)
+				if (state->gattidx[g] == t->attidx)
+					state->dhist_ok[k] = true;
+		}
+	}
+	for (k = 0; k < nk; k++)
+	{
+		DictKey    *dk = &state->dkeys[k];
+		int			attidx = state->gattidx[k];
+		Datum	   *values;
+		bool	   *isnull;
+
+		if (cocoon_stripe_column_dict(b->sr, attidx, &dk->codes, &dk->entries,
+									  &dk->nentries))
+		{
+			dk->stride = (uint32) ncodes;
+			ncodes *= (uint64) dk->nentries + 1;
+		}
+		else if (!cocoon_stripe_column(b->sr, attidx, &values, &isnull))
+		{
+			/* the stripe predates the column: its missing value */
+			dk->codes = NULL;
+			dk->nentries = 0;
+			dk->stride = (uint32) ncodes;
+			dk->constant = getmissingattr(RelationGetDescr(state->css.ss.ss_currentRelation),
+										  attidx + 1, &dk->constnull);
+		}
+		else
+			return false;
+		/* at most one counter per row (or a few thousand) to clear */
+		if (ncodes > Max((uint64) n, 4096))
+			return false;
+	}
+
+	/* scratch arrays, kept across batches */
+	if (state->dcap < ncodes)
+	{
+		MemoryContext qcxt = state->css.ss.ps.state->es_query_cxt;
+		uint32		cap = Max((uint32) ncodes, 1024);
+
+		if (state->dmap)
+		{
+			pfree(state->dmap);
+			pfree(state->dcount);
+			pfree(state->dseen);
+		}
+		state->dmap = MemoryContextAlloc(qcxt, sizeof(int32) * cap);
+		state->dcount = MemoryContextAllocZero(qcxt, sizeof(uint32) * cap);
+		state->dseen = MemoryContextAlloc(qcxt, sizeof(uint32) * cap);
+		state->dcap = cap;
+	}
+	for (k = 0; k < na; k++)
+		if (!state->dhist_ok[k])
+			need_rows = true;
+	if (need_rows && state->drow_cap < n)
+	{
+		if (state->drow_code)
+			pfree(state->drow_code);
+		state->drow_code = MemoryContextAlloc(state->css.ss.ps.state->es_query_cxt,
+											  sizeof(uint32) * n);
+		state->drow_cap = n;
+	}
+	keys = MemoryContextAlloc(state->batch_cxt, sizeof(Datum) * nk);
+	nulls = MemoryContextAlloc(state->batch_cxt, sizeof(bool) * nk);
+
+	/*
+	 * Count the rows of each combined code, mapping a code to its group at
+	 * its first row.  dcount is all zero between batches.
+	 */
+#define DICT_COUNT_ROW(cc, i) \
+	do { \
+		uint32		cc_ = (cc); \
+		if (unlikely(state->dcount[cc_]++ == 0)) \
+		{ \
+			state->dmap[cc_] = dict_code_group(state, cc_, keys, nulls); \
+			state->dseen[nseen++] = cc_; \
+		} \
+		if (need_rows) \
+			state->drow_code[(i)] = cc_; \
+	} while (0)
+
+	if (nk == 1 && state->dkeys[0].codes != NULL)
+	{
+		const uint32 *codes = state->dkeys[0].codes;
+
+		if (rows == NULL)
+			for (i = 0; i < n; i++)
+				DICT_COUNT_ROW(codes[i], i);
+		else
+			for (i = 0; i < n; i++)
+				DICT_COUNT_ROW(codes[rows[i]], i);
+	}
+	else
+	{
+		for (i = 0; i < n; i++)
+		{
+			uint32		r = rows ? rows[i] : i;
+			uint32		cc = 0;
+
+			for (k = 0; k < nk; k++)
+				if (state->dkeys[k].codes != NULL)
+					cc += state->dkeys[k].codes[r] * state->dkeys[k].stride;
+			DICT_COUNT_ROW(cc, i);
+		}
+	}
+#undef DICT_COUNT_ROW
+
+	/* the aggregates, one at a time */
+	for (k = 0; k < na; k++)
+	{
+		CocoonAggAcc *t = &state->templ[k];
+		ColSource	src;
+
+		if (state->dhist_ok[k])
+		{
+			int			key = -1;
+
+			if (t->kind == CAGG_COUNT)
+				for (key = 0; key < nk && state->gattidx[key] != t->attidx; key++)
+					;
+			for (j = 0; j < nseen; j++)
+			{
+				uint32		cc = state->dseen[j];
+				CocoonAggAcc *a = &state->accs[state->dmap[cc] * na + k];
+
+				if (key >= 0)
+				{
+					/* count(grouping column): the group's rows unless its key is NULL */
+					DictKey    *dk = &state->dkeys[key];
+					bool		null = dk->codes ? (cc / dk->stride) % (dk->nentries + 1) == dk->nentries :
+						dk->constnull;
+
+					if (!null)
+						a->count += state->dcount[cc];
+				}
+				else
+					a->count += state->dcount[cc];
+			}
+			continue;
+		}
+		col_source(state, b, t->attidx, &src);
+		if (src.values == NULL)
+		{
+			/* one value for all the rows (the stripe predates the column) */
+			for (j = 0; j < nseen; j++)
+			{
+				uint32		cc = state->dseen[j];
+
+				cocoon_agg_add_value(&state->accs[state->dmap[cc] * na + k],
+									 src.constant, src.constnull, state->dcount[cc]);
+			}
+			continue;
+		}
+		for (i = 0; i < n; i++)
+		{
+			uint32		r = rows ? rows[i] : i;
+
+			cocoon_agg_add(&state->accs[state->dmap[state->drow_code[i]] * na + k],
+						   src.values[r], src.isnull[r]);
+		}
+	}
+	for (j = 0; j < nseen; j++)
+		state->dcount[state->dseen[j]] = 0;
+	MemoryContextReset(state->batch_cxt);
+	state->dict_batches++;
+	return true;
+}
+
 /* GROUP BY: every row of the batch into its group's accumulators */
 static void
 grouped_add_batch(CocoonScanState *state, CocoonBatch *b)
 {
 	int			nk = state->ngcols;
 	int			na = state->naggs;
-	ColSource  *ks = palloc(sizeof(ColSource) * nk);
-	ColSource  *as = palloc(sizeof(ColSource) * Max(na, 1));
-	Datum	   *keys = palloc(sizeof(Datum) * nk);
-	bool	   *nulls = palloc(sizeof(bool) * nk);
+	/* in batch_cxt, reset at the end: not one allocation per batch for the query */
+	ColSource  *ks = MemoryContextAlloc(state->batch_cxt, sizeof(ColSource) * nk);
+	ColSource  *as = MemoryContextAlloc(state->batch_cxt, sizeof(ColSource) * Max(na, 1));
+	Datum	   *keys = MemoryContextAlloc(state->batch_cxt, sizeof(Datum) * nk);
+	bool	   *nulls = MemoryContextAlloc(state->batch_cxt, sizeof(bool) * nk);
 	uint32		i;
 	int			k;
 	int			last_g = -1;
@@ -2142,7 +2419,6 @@ grouped_add_batch(CocoonScanState *state, CocoonBatch *b)
 	for (i = 0; i < b->nrows; i++)
 	{
 		uint32		r = b->rows ? b->rows[i] : i;
-		uint32		h = 0;
 		int			g;
 		CocoonAggAcc *acc;
 		bool		same = last_g >= 0;
@@ -2168,9 +2444,7 @@ grouped_add_batch(CocoonScanState *state, CocoonBatch *b)
 			g = last_g;			/* the previous row's group: no hashing */
 		else
 		{
-			for (k = 0; k < nk; k++)
-				h = hash_combine(h, group_key_hash(state, k, keys[k], nulls[k]));
-			g = group_find(state, keys, nulls, h);
+			g = group_find(state, keys, nulls, group_keys_hash(state, keys, nulls));
 			last_g = g;
 		}
 		acc = &state->accs[g * na];
@@ -2215,7 +2489,10 @@ cocoon_agg_grouped_next(CocoonScanState *state)
 		if (state->scan == NULL)
 			start_scan(state);
 		while (!state->empty && cocoon_scan_next_batch(state->scan, state->row_slot, &b))
-			grouped_add_batch(state, &b);
+		{
+			if (!grouped_add_batch_dict(state, &b))
+				grouped_add_batch(state, &b);
+		}
 		state->agg_done = true;
 		state->emit_pos = 0;
 	}
@@ -2598,6 +2875,9 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		/* part of "Rows Removed by Filter": rows no qual had to run on */
 		if (st.rows_prefiltered > 0 || es->format != EXPLAIN_FORMAT_TEXT)
 			ExplainPropertyUInteger("Cocoon Rows Prefiltered", NULL, st.rows_prefiltered, es);
+		if (state->agg_mode && state->ngcols > 0)
+			ExplainPropertyUInteger("Cocoon Chunk Groups Grouped By Dictionary", NULL,
+									state->dict_batches, es);
 		if (state->topn_k > 0)
 		{
 			ExplainPropertyUInteger("Cocoon Stripes Skipped By Top-N", NULL, st.stripes_skipped_topn, es);
@@ -2617,8 +2897,8 @@ cocoon_scan_init(void)
 	prev_create_upper_paths_hook = create_upper_paths_hook;
 	create_upper_paths_hook = cocoon_create_upper_paths;
 	DefineCustomBoolVariable("cocoon.enable_aggregate",
-							 "Computes aggregates without GROUP BY over cocoon tables from decoded columns.",
-							 "count, sum, avg, min and max of plain columns, with the scan's pruning.",
+							 "Computes aggregates over cocoon tables from decoded columns.",
+							 "count, sum, avg, min, max and percentile_cont of plain columns, with or without GROUP BY plain columns, with the scan's pruning.",
 							 &cocoon_enable_aggregate, true, PGC_USERSET, 0,
 							 NULL, NULL, NULL);
 }

@@ -1694,9 +1694,15 @@ codec_fits_kind(unsigned codec, CocoonValueKind kind)
 	return 0;
 }
 
+/*
+ * The chunk header, the null bitmap (into dc->vec->nulls), the value kind
+ * and fixed_len: everything before the codec body.  *codec_out receives
+ * the codec id, already checked to fit the kind.
+ */
 static CocoonCodecResult
-decode_chunk(DecodeCtx *dc, CocoonValueKind expect_kind,
-			 uint32_t expect_fixed_len, const CocoonDecodeLimits *limits)
+decode_head(DecodeCtx *dc, CocoonValueKind expect_kind,
+			uint32_t expect_fixed_len, const CocoonDecodeLimits *limits,
+			CocoonCodecId *codec_out)
 {
 	CocoonVector *vec = dc->vec;
 	uint8_t		codec;
@@ -1769,8 +1775,21 @@ decode_chunk(DecodeCtx *dc, CocoonValueKind expect_kind,
 			return COCOON_CODEC_CORRUPT;
 		vec->fixed_len = fl;
 	}
+	*codec_out = (CocoonCodecId) codec;
+	return COCOON_CODEC_OK;
+}
 
-	switch ((CocoonCodecId) codec)
+static CocoonCodecResult
+decode_chunk(DecodeCtx *dc, CocoonValueKind expect_kind,
+			 uint32_t expect_fixed_len, const CocoonDecodeLimits *limits)
+{
+	CocoonCodecId codec;
+	CocoonCodecResult res;
+
+	res = decode_head(dc, expect_kind, expect_fixed_len, limits, &codec);
+	if (res != COCOON_CODEC_OK)
+		return res;
+	switch (codec)
 	{
 		case CODEC_ALL_NULL:
 			res = decode_empty(dc);
@@ -1778,7 +1797,7 @@ decode_chunk(DecodeCtx *dc, CocoonValueKind expect_kind,
 		case CODEC_INT_CONST:
 		case CODEC_INT_DOD:
 		case CODEC_INT_FOR:
-			res = decode_int_family(dc, (CocoonCodecId) codec);
+			res = decode_int_family(dc, codec);
 			break;
 		case CODEC_GORILLA:
 			res = decode_gorilla(dc);
@@ -1793,10 +1812,10 @@ decode_chunk(DecodeCtx *dc, CocoonValueKind expect_kind,
 			res = decode_var_plain(dc);
 			break;
 		case CODEC_VARLENA:
-			res = cocoon_varlena_decode(&dc->r, vec, &dc->budget);
+			res = cocoon_varlena_decode(&dc->r, dc->vec, &dc->budget);
 			break;
 		case CODEC_JSONB:
-			res = cocoon_jsonb_decode(&dc->r, vec, &dc->budget,
+			res = cocoon_jsonb_decode(&dc->r, dc->vec, &dc->budget,
 									  limits ? limits->needle : NULL,
 									  limits ? limits->needle_len : 0);
 			break;
@@ -1863,4 +1882,248 @@ cocoon_vector_free(CocoonVector *vec)
 	codec_free(vec->offsets);
 	codec_free(vec->skipped);
 	memset(vec, 0, sizeof(*vec));
+}
+
+/* ----------------------------------------------------------------
+ * Dictionary form
+ *
+ * cocoon_decode_dict reads the same bytes as cocoon_decode with the same
+ * checks, but stops short of expanding the dictionary: it returns the
+ * entries once and a code per row.  A reader that needs a value per row
+ * then costs one array index per row instead of a copy of the value, and
+ * an aggregate grouping by the column can work on codes.
+ * ----------------------------------------------------------------
+ */
+int
+cocoon_codec_has_dict(CocoonCodecId codec, CocoonValueKind kind)
+{
+	if (kind < VK_INT || kind > VK_VAR)
+		return 0;
+	switch (codec)
+	{
+		case CODEC_ALL_NULL:
+			return 1;
+		case CODEC_DICT:
+			return kind != VK_BOOL;
+		case CODEC_INT_CONST:
+			return kind == VK_INT || kind == VK_FLOAT;
+		default:
+			return 0;
+	}
+}
+
+/*
+ * The entries of a dictionary-form chunk into dv->dict (dc->vec points at
+ * it while they are allocated, so that they are charged to the budget) and
+ * their number into *nd.  The reader is left at the codes stream (DICT) or
+ * at the end of the body (INT_CONST, ALL_NULL).
+ */
+static CocoonCodecResult
+decode_dict_entries(DecodeCtx *dc, CocoonCodecId codec, const CocoonVector *head,
+					CocoonDictVector *dv, size_t *nd)
+{
+	CocoonVector *d = &dv->dict;
+	size_t		n = head->nvalues;
+	uint64_t	nd64 = 0;
+	uint8_t		scale = FLOAT_RAW_SCALE;
+	uint64_t	head_value = 0;
+	uint64_t   *dst = NULL;
+	size_t		i;
+	CocoonCodecResult res = COCOON_CODEC_OK;
+
+	d->kind = head->kind;
+	d->fixed_len = head->fixed_len;
+	dc->vec = d;
+	*nd = 0;
+	if (codec == CODEC_ALL_NULL)
+		return decode_empty(dc);
+
+	if (head->kind == VK_INT || head->kind == VK_FLOAT)
+	{
+		/* as decode_int_family: scale byte, then INT_CONST or DICT */
+		if (head->kind == VK_FLOAT &&
+			(!br_u8(&dc->r, &scale) ||
+			 (scale != FLOAT_RAW_SCALE && scale > FLOAT_MAX_SCALE)))
+			return COCOON_CODEC_CORRUPT;
+		if (codec == CODEC_INT_CONST)
+		{
+			if (!br_u64(&dc->r, &head_value))
+				return COCOON_CODEC_CORRUPT;
+			nd64 = 1;
+		}
+		else if (!br_varint(&dc->r, &nd64) || nd64 == 0 || nd64 > n ||
+				 !cocoon_stream_plausible(&dc->r, (size_t) nd64))
+			return COCOON_CODEC_CORRUPT;
+		if (head->kind == VK_INT)
+		{
+			d->ints = out_alloc(dc, (size_t) nd64, sizeof(int64_t), &res);
+			dst = (uint64_t *) d->ints;
+		}
+		else
+		{
+			d->bits = out_alloc(dc, (size_t) nd64, sizeof(uint64_t), &res);
+			dst = d->bits;
+		}
+		if (res != COCOON_CODEC_OK)
+			return res;
+		if (codec == CODEC_INT_CONST)
+			dst[0] = head_value;
+		else if (!cocoon_stream_read(&dc->r, dst, (size_t) nd64))
+			return COCOON_CODEC_CORRUPT;
+		if (scale != FLOAT_RAW_SCALE)
+		{
+			double		p10 = pow10_table[scale];
+
+			for (i = 0; i < nd64; i++)
+				dst[i] = double_to_bits((double) (int64_t) dst[i] / p10);
+		}
+	}
+	else
+	{
+		/* as decode_dict: the entries' bytes (and for VK_VAR lengths) */
+		size_t		dtotal;
+
+		if (codec != CODEC_DICT)
+			return COCOON_CODEC_BADARG;
+		if (!br_varint(&dc->r, &nd64) || nd64 == 0 || nd64 > n)
+			return COCOON_CODEC_CORRUPT;
+		if (head->kind == VK_VAR)
+		{
+			if (!cocoon_stream_plausible(&dc->r, (size_t) nd64))
+				return COCOON_CODEC_CORRUPT;
+			d->offsets = out_alloc(dc, (size_t) nd64 + 1, sizeof(uint64_t), &res);
+			if (res != COCOON_CODEC_OK)
+				return res;
+			if (!cocoon_stream_read(&dc->r, d->offsets + 1, (size_t) nd64) ||
+				!lengths_to_offsets(d->offsets, (size_t) nd64, br_left(&dc->r)))
+				return COCOON_CODEC_CORRUPT;
+			dtotal = (size_t) d->offsets[nd64];
+		}
+		else if (!size_mul_add((size_t) nd64, head->fixed_len, 0, &dtotal))
+			return COCOON_CODEC_CORRUPT;
+		if (dtotal > br_left(&dc->r))
+			return COCOON_CODEC_CORRUPT;
+		d->data = out_alloc(dc, dtotal, 1, &res);
+		if (res != COCOON_CODEC_OK)
+			return res;
+		if (dtotal > 0)
+			memcpy(d->data, dc->r.p, dtotal);
+		d->data_len = dtotal;
+		dc->r.p += dtotal;
+	}
+	d->nrows = d->nvalues = (uint32_t) nd64;
+	*nd = (size_t) nd64;
+	return COCOON_CODEC_OK;
+}
+
+/*
+ * Per-row codes: the n codes of the non-NULL rows (a stream for DICT, all 0
+ * for INT_CONST) spread over the rows, NULL rows getting nd.
+ */
+static CocoonCodecResult
+decode_dict_codes(DecodeCtx *dc, CocoonCodecId codec, const CocoonVector *head,
+				  size_t nd, CocoonDictVector *dv)
+{
+	size_t		nrows = head->nrows;
+	size_t		n = head->nvalues;
+	const uint8_t *nulls = head->nulls;
+	uint32_t   *codes;
+	uint64_t	block[COCOON_BLOCK];
+	size_t		row = 0;
+	size_t		start;
+	size_t		i;
+	CocoonCodecResult res;
+
+	if (codec == CODEC_DICT && !cocoon_stream_plausible(&dc->r, n))
+		return COCOON_CODEC_CORRUPT;
+	codes = out_alloc(dc, nrows, sizeof(uint32_t), &res);
+	if (res != COCOON_CODEC_OK)
+		return res;
+	dv->codes = codes;
+	for (start = 0; start < n; start += COCOON_BLOCK)
+	{
+		size_t		cnt = n - start < COCOON_BLOCK ? n - start : COCOON_BLOCK;
+
+		/* reading the stream block by block is the same as all at once */
+		if (codec == CODEC_DICT)
+		{
+			if (!cocoon_stream_read(&dc->r, block, cnt))
+				return COCOON_CODEC_CORRUPT;
+		}
+		else
+			memset(block, 0, cnt * sizeof(uint64_t));
+		for (i = 0; i < cnt; i++)
+		{
+			if (block[i] >= nd)
+				return COCOON_CODEC_CORRUPT;
+			if (nulls != NULL)
+			{
+				/* the bitmap has exactly nrows - n bits set, so row < nrows */
+				while ((nulls[row >> 3] >> (row & 7)) & 1)
+					codes[row++] = (uint32_t) nd;
+			}
+			codes[row++] = (uint32_t) block[i];
+		}
+	}
+	while (row < nrows)
+		codes[row++] = (uint32_t) nd;
+	return COCOON_CODEC_OK;
+}
+
+CocoonCodecResult
+cocoon_decode_dict(const uint8_t *in, size_t inlen,
+				   CocoonValueKind expect_kind, uint32_t expect_fixed_len,
+				   const CocoonDecodeLimits *limits, CocoonDictVector *dv)
+{
+	static const uint8_t empty[1] = {0};
+	DecodeCtx	dc;
+	CocoonVector head;
+	CocoonCodecId codec;
+	CocoonCodecResult res;
+	size_t		nd = 0;
+
+	if (dv == NULL)
+		return COCOON_CODEC_BADARG;
+	memset(dv, 0, sizeof(*dv));
+	if ((in == NULL && inlen > 0) ||
+		expect_kind < VK_INT || expect_kind > VK_VAR)
+		return COCOON_CODEC_BADARG;
+	if (in == NULL)
+		in = empty;				/* no arithmetic on NULL */
+
+	memset(&head, 0, sizeof(head));
+	dc.r.p = in;
+	dc.r.end = in + inlen;
+	dc.budget = (limits != NULL && limits->max_bytes != 0) ?
+		limits->max_bytes : UINT64_MAX;
+	dc.vec = &head;
+
+	res = decode_head(&dc, expect_kind, expect_fixed_len, limits, &codec);
+	if (res == COCOON_CODEC_OK && !cocoon_codec_has_dict(codec, expect_kind))
+		res = COCOON_CODEC_BADARG;
+	if (res == COCOON_CODEC_OK)
+		res = decode_dict_entries(&dc, codec, &head, dv, &nd);
+	if (res == COCOON_CODEC_OK)
+		res = decode_dict_codes(&dc, codec, &head, nd, dv);
+	if (res == COCOON_CODEC_OK && dc.r.p != dc.r.end)
+		res = COCOON_CODEC_CORRUPT;	/* trailing garbage */
+	if (res == COCOON_CODEC_OK)
+	{
+		dv->nrows = head.nrows;
+		dv->nvalues = head.nvalues;
+	}
+	else
+		cocoon_dict_free(dv);
+	cocoon_vector_free(&head);
+	return res;
+}
+
+void
+cocoon_dict_free(CocoonDictVector *dv)
+{
+	if (dv == NULL)
+		return;
+	codec_free(dv->codes);
+	cocoon_vector_free(&dv->dict);
+	memset(dv, 0, sizeof(*dv));
 }

@@ -160,6 +160,47 @@ extern CocoonCodecResult cocoon_decode(const uint8_t *in, size_t inlen,
 extern void cocoon_vector_free(CocoonVector *vec);
 
 /*
+ * A chunk in dictionary form: its distinct values once, and per row the
+ * index ("code") of the row's value.  dict holds the entries as a vector
+ * of the chunk's kind without NULLs (dict.nrows = dict.nvalues = number of
+ * entries); codes has nrows entries, codes[i] < dict.nvalues for a value
+ * and codes[i] == dict.nvalues for a NULL row.  Entries are distinct in
+ * chunks that cocoon_encode wrote, but a decoder cannot check that (a
+ * damaged chunk that passes every other check may repeat one), so callers
+ * must not rely on it for correctness.
+ */
+typedef struct CocoonDictVector
+{
+	uint32_t	nrows;			/* rows in the chunk, NULLs included */
+	uint32_t	nvalues;		/* non-NULL rows */
+	uint32_t   *codes;			/* nrows codes */
+	CocoonVector dict;			/* the entries */
+} CocoonDictVector;
+
+/*
+ * Does a chunk of this codec and kind have a dictionary form?  DICT (all
+ * kinds but VK_BOOL), ALL_NULL (no entries) and INT_CONST (VK_INT and
+ * VK_FLOAT: one entry).
+ */
+extern int	cocoon_codec_has_dict(CocoonCodecId codec, CocoonValueKind kind);
+
+/*
+ * Decode an encoded chunk into dictionary form without expanding the
+ * values per row (free with cocoon_dict_free).  The same checks as
+ * cocoon_decode: a chunk that one accepts the other accepts too, with the
+ * same values.  BADARG when the chunk's codec has no dictionary form
+ * (the chunk may be fine: decode it with cocoon_decode), or for a bad
+ * expect_kind / NULL dv.
+ */
+extern CocoonCodecResult cocoon_decode_dict(const uint8_t *in, size_t inlen,
+											CocoonValueKind expect_kind,
+											uint32_t expect_fixed_len,
+											const CocoonDecodeLimits *limits,
+											CocoonDictVector *dv);
+
+extern void cocoon_dict_free(CocoonDictVector *dv);
+
+/*
  * General-purpose compression of an encoded chunk.  level is used by zstd
  * (1..19) and ignored otherwise.  On success *out is a new allocation.
  * If compressing does not make the data smaller, callers should store it

@@ -322,6 +322,218 @@ vec_sane(const CocoonVector *v, CocoonValueKind kind, uint32_t fixed_len)
 	return sum != 0xDEADBEEFDEADBEEFULL || 1;
 }
 
+/*
+ * The vector a dictionary-form chunk stands for (malloc'ed, tv_free), or 0
+ * with why set if the dictionary form is not self-consistent: every code
+ * an entry or the NULL code, as many NULL codes as NULL rows, entries
+ * sane.  distinct: also require distinct entries (what cocoon_encode
+ * writes; a damaged chunk may repeat one).
+ */
+static int
+dict_expand(const CocoonDictVector *dv, CocoonValueKind kind, uint32_t fixed_len,
+			int distinct, CocoonVector *out, char *why)
+{
+	const CocoonVector *d = &dv->dict;
+	uint32_t	nd = d->nvalues;
+	uint32_t	i,
+				k = 0;
+	uint64_t	off = 0;
+
+	*out = tv_new(kind, dv->nrows);
+	out->fixed_len = fixed_len;
+	if (d->nrows != nd || d->nulls != NULL || !vec_sane(d, kind, fixed_len) ||
+		dv->nvalues > dv->nrows || (dv->nrows > 0 && dv->codes == NULL) ||
+		(nd > 0 && dv->nvalues == 0))
+	{
+		sprintf(why, "dictionary not sane");
+		return 0;
+	}
+	if (distinct)
+	{
+		uint32_t	a,
+					b;
+
+		for (a = 0; a < nd; a++)
+			for (b = a + 1; b < nd; b++)
+			{
+				CocoonVector x = *d,
+							y = *d;
+
+				/* compare entries a and b as one-value vectors */
+				x.nrows = x.nvalues = y.nrows = y.nvalues = 1;
+				switch (kind)
+				{
+					case VK_INT:
+						x.ints += a;
+						y.ints += b;
+						break;
+					case VK_FLOAT:
+						x.bits += a;
+						y.bits += b;
+						break;
+					case VK_FIXED:
+						x.data += (size_t) a * fixed_len;
+						y.data += (size_t) b * fixed_len;
+						break;
+					case VK_VAR:
+						x.offsets += a;
+						y.offsets += b;
+						break;
+					default:
+						break;
+				}
+				if (vec_equal(&x, &y, why))
+				{
+					sprintf(why, "entries %u and %u are equal", a, b);
+					return 0;
+				}
+			}
+	}
+	out->nulls = xmalloc((dv->nrows + 7) / 8 + 1);
+	memset(out->nulls, 0, (dv->nrows + 7) / 8 + 1);
+	out->nvalues = dv->nvalues;
+	out->ints = xmalloc((size_t) dv->nvalues * 8);
+	out->bits = xmalloc((size_t) dv->nvalues * 8);
+	out->offsets = xmalloc(((size_t) dv->nvalues + 1) * 8);
+	if (kind == VK_VAR)
+	{
+		uint64_t	total = 0;
+
+		for (i = 0; i < dv->nrows; i++)
+			if (dv->codes[i] < nd)
+				total += d->offsets[dv->codes[i] + 1] - d->offsets[dv->codes[i]];
+		out->data = xmalloc((size_t) total + 1);
+	}
+	else
+		out->data = xmalloc((size_t) dv->nvalues * fixed_len + 1);
+	out->offsets[0] = 0;
+	for (i = 0; i < dv->nrows; i++)
+	{
+		uint32_t	c = dv->codes[i];
+
+		if (c > nd)
+		{
+			sprintf(why, "row %u: code %u > %u entries", i, c, nd);
+			return 0;
+		}
+		if (c == nd)
+		{
+			out->nulls[i / 8] |= (uint8_t) (1u << (i % 8));
+			continue;
+		}
+		if (k >= dv->nvalues)
+		{
+			sprintf(why, "more values than nvalues %u", dv->nvalues);
+			return 0;
+		}
+		switch (kind)
+		{
+			case VK_INT:
+				out->ints[k] = d->ints[c];
+				break;
+			case VK_FLOAT:
+				out->bits[k] = d->bits[c];
+				break;
+			case VK_FIXED:
+				if (fixed_len > 0)
+					memcpy(out->data + (size_t) k * fixed_len,
+						   d->data + (size_t) c * fixed_len, fixed_len);
+				break;
+			case VK_VAR:
+				{
+					uint64_t	len = d->offsets[c + 1] - d->offsets[c];
+
+					if (len)
+						memcpy(out->data + off, d->data + d->offsets[c], len);
+					off += len;
+					out->offsets[k + 1] = off;
+					break;
+				}
+			default:
+				break;
+		}
+		k++;
+	}
+	if (k != dv->nvalues)
+	{
+		sprintf(why, "%u values for nvalues %u", k, dv->nvalues);
+		return 0;
+	}
+	out->data_len = kind == VK_VAR ? off : (uint64_t) k * fixed_len;
+	return 1;
+}
+
+/*
+ * cocoon_decode_dict of an encoded chunk must agree with cocoon_decode:
+ * dictionary-form codecs give the same vector, the others BADARG.
+ */
+static void
+check_dict_form(const char *name, const uint8_t *enc, size_t enclen,
+				const CocoonVector *in)
+{
+	CocoonDictVector dv;
+	CocoonVector out;
+	CocoonDecodeLimits lim = {0};
+	CocoonCodecResult r;
+	char		why[200] = "";
+
+	r = cocoon_decode_dict(enc, enclen, in->kind, in->fixed_len, NULL, &dv);
+	if (!cocoon_codec_has_dict((CocoonCodecId) enc[0], in->kind))
+	{
+		CHECK(r == COCOON_CODEC_BADARG, "%s: dictionary form of %s: %d", name,
+			  cocoon_codec_name((CocoonCodecId) enc[0]), r);
+		CHECK(dv.codes == NULL && dv.dict.data == NULL && dv.nrows == 0,
+			  "%s: dictionary form not cleared", name);
+		return;
+	}
+	CHECK(r == COCOON_CODEC_OK, "%s: decode_dict: %s", name,
+		  cocoon_codec_result_string(r));
+	if (r != COCOON_CODEC_OK)
+		return;
+	CHECK(dict_expand(&dv, in->kind, in->fixed_len, 1, &out, why) &&
+		  vec_equal(in, &out, why), "%s: dictionary form differs: %s", name, why);
+	if (enc[0] == CODEC_ALL_NULL)
+		CHECK(dv.dict.nvalues == 0, "%s: all-NULL chunk with entries", name);
+	if (enc[0] == CODEC_INT_CONST)
+		CHECK(dv.dict.nvalues == 1, "%s: const chunk with %u entries", name,
+			  dv.dict.nvalues);
+	tv_free(&out);
+	cocoon_dict_free(&dv);
+	CHECK(dv.codes == NULL && dv.nrows == 0, "%s: cocoon_dict_free", name);
+
+	/* limits, as cocoon_decode */
+	if (in->nrows > 1)
+	{
+		lim.max_rows = in->nrows - 1;
+		r = cocoon_decode_dict(enc, enclen, in->kind, in->fixed_len, &lim, &dv);
+		CHECK(r == COCOON_CODEC_NOMEM && dv.codes == NULL,
+			  "%s: decode_dict max_rows not enforced (%d)", name, r);
+	}
+	if (in->nrows > 16)
+	{
+		lim.max_rows = 0;
+		lim.max_bytes = in->nrows;	/* codes alone take 4 bytes a row */
+		r = cocoon_decode_dict(enc, enclen, in->kind, in->fixed_len, &lim, &dv);
+		CHECK(r == COCOON_CODEC_NOMEM, "%s: decode_dict max_bytes not enforced (%d)",
+			  name, r);
+	}
+	/* wrong kinds */
+	{
+		int			k;
+
+		for (k = VK_INT; k <= VK_VAR; k++)
+		{
+			if (k == (int) in->kind)
+				continue;
+			r = cocoon_decode_dict(enc, enclen, (CocoonValueKind) k, in->fixed_len,
+								   NULL, &dv);
+			CHECK(r == COCOON_CODEC_CORRUPT || r == COCOON_CODEC_BADARG,
+				  "%s: decode_dict as kind %d (%d)", name, k, r);
+			cocoon_dict_free(&dv);
+		}
+	}
+}
+
 /* ---------------------------------------------------------------- */
 /* pinned encoded sizes: measured + ~2% slack */
 
@@ -426,6 +638,7 @@ roundtrip(const char *name, CocoonVector *in, int keep)
 		CHECK(vec_sane(&out, in->kind, in->fixed_len), "%s: decoded vector not sane", name);
 		cocoon_vector_free(&out);
 	}
+	check_dict_form(name, enc, enclen, in);
 
 	/* tight limits */
 	if (in->nrows > 1)
@@ -1647,6 +1860,7 @@ test_damage(void)
 	int			total_trunc = 0;
 	int			total_flip = 0;
 	int			flip_ok = 0;
+	int			dict_flip_ok = 0;
 
 	printf("damaged chunks (%d kept)\n", nkept);
 	rng_seed(7);
@@ -1675,6 +1889,39 @@ test_damage(void)
 			total_trunc++;
 		}
 		CHECK(trunc_bad == 0, "%s: %d truncations decoded", c->name, trunc_bad);
+
+		/* the same for the dictionary form */
+		if (c->len > 0 && cocoon_codec_has_dict((CocoonCodecId) c->buf[0], c->kind))
+		{
+			trunc_bad = 0;
+			for (len = 0; len < c->len; len++)
+			{
+				uint8_t    *t = xmalloc(len);
+				CocoonDictVector dv;
+
+				memcpy(t, c->buf, len);
+				if (cocoon_decode_dict(t, len, c->kind, c->fixed_len, NULL, &dv) ==
+					COCOON_CODEC_OK)
+				{
+					trunc_bad++;
+					cocoon_dict_free(&dv);
+				}
+				free(t);
+			}
+			CHECK(trunc_bad == 0, "%s: %d truncations decoded in dictionary form",
+				  c->name, trunc_bad);
+			{
+				uint8_t    *t = xmalloc(c->len + 1);
+				CocoonDictVector dv;
+
+				memcpy(t, c->buf, c->len);
+				t[c->len] = 0;
+				CHECK(cocoon_decode_dict(t, c->len + 1, c->kind, c->fixed_len, NULL, &dv) ==
+					  COCOON_CODEC_CORRUPT, "%s: trailing byte accepted in dictionary form",
+					  c->name);
+				free(t);
+			}
+		}
 
 		/* trailing garbage */
 		{
@@ -1718,18 +1965,58 @@ test_damage(void)
 			{
 				CHECK(vec_sane(&out, c->kind, c->fixed_len),
 					  "%s: flipped chunk decoded insane", c->name);
-				cocoon_vector_free(&out);
 				flip_ok++;
 			}
 			else
 				CHECK(r == COCOON_CODEC_CORRUPT || r == COCOON_CODEC_NOMEM,
 					  "%s: flip result %d", c->name, r);
+
+			/*
+			 * The dictionary form of the flipped chunk: a clean failure, or
+			 * exactly what cocoon_decode gives.  Without a byte limit both
+			 * accept the same chunks (with one, their allocations differ).
+			 */
+			{
+				CocoonDictVector dv;
+				CocoonCodecResult rd;
+				char		why[200] = "";
+
+				rd = cocoon_decode_dict(t, c->len, c->kind, c->fixed_len, &lim, &dv);
+				if (!cocoon_codec_has_dict((CocoonCodecId) t[0], c->kind))
+					CHECK(rd == COCOON_CODEC_BADARG || rd == COCOON_CODEC_CORRUPT ||
+						  rd == COCOON_CODEC_NOMEM,
+						  "%s: flipped to %u: dictionary form %d", c->name, t[0], rd);
+				else if (rd == COCOON_CODEC_OK)
+				{
+					CocoonVector ex;
+
+					CHECK(r == COCOON_CODEC_OK || (r == COCOON_CODEC_NOMEM && lim.max_bytes),
+						  "%s: flipped chunk decoded only in dictionary form (%d)",
+						  c->name, r);
+					CHECK(dict_expand(&dv, c->kind, c->fixed_len, 0, &ex, why) &&
+						  (r != COCOON_CODEC_OK || vec_equal(&out, &ex, why)),
+						  "%s: flipped chunk's dictionary form differs: %s", c->name, why);
+					tv_free(&ex);
+					cocoon_dict_free(&dv);
+					dict_flip_ok++;
+				}
+				else
+				{
+					CHECK(rd == COCOON_CODEC_CORRUPT || rd == COCOON_CODEC_NOMEM,
+						  "%s: flip result in dictionary form %d", c->name, rd);
+					CHECK(r != COCOON_CODEC_OK || (rd == COCOON_CODEC_NOMEM && lim.max_bytes),
+						  "%s: flipped chunk decoded but not in dictionary form (%d)",
+						  c->name, rd);
+				}
+			}
+			if (r == COCOON_CODEC_OK)
+				cocoon_vector_free(&out);
 			total_flip++;
 			free(t);
 		}
 	}
-	printf("  %d truncations, %d flipped chunks (%d still decoded)\n",
-		   total_trunc, total_flip, flip_ok);
+	printf("  %d truncations, %d flipped chunks (%d still decoded, %d in dictionary form)\n",
+		   total_trunc, total_flip, flip_ok, dict_flip_ok);
 
 	/* handcrafted nasties */
 	{
@@ -1782,6 +2069,66 @@ test_damage(void)
 		CHECK(r == COCOON_CODEC_CORRUPT, "unknown codec: %d", r);
 		r = cocoon_decode(c8, sizeof(c8), VK_INT, 0, NULL, &out);
 		CHECK(r == COCOON_CODEC_CORRUPT, "overlong varint: %d", r);
+
+		/* dictionary form of the same */
+		{
+			CocoonDictVector dv;
+
+			/* DICT of 3 rows, row 1 NULL: "x", NULL, "x" */
+			uint8_t		c9[] = {7, 1, 3, 0, 0, 0, 2, 0, 0, 0, 0x02, VK_VAR,
+			1, 0, 2, 'x', 0, 0};
+			/* the same with a code beyond the dictionary */
+			uint8_t		c10[] = {7, 1, 3, 0, 0, 0, 2, 0, 0, 0, 0x02, VK_VAR,
+			1, 0, 2, 'x', 0, 2};
+			/* VK_INT DICT: entries 5, 7; codes 1 0 1 */
+			uint8_t		c11[] = {7, 0, 3, 0, 0, 0, 3, 0, 0, 0, VK_INT,
+			2, 2, 10, 0x08, 1, 0, 0x05};
+
+			r = cocoon_decode_dict(c5, sizeof(c5), VK_VAR, 0, NULL, &dv);
+			CHECK(r == COCOON_CODEC_CORRUPT, "dict form: code out of range: %d", r);
+			r = cocoon_decode_dict(c5ok, sizeof(c5ok), VK_VAR, 0, NULL, &dv);
+			CHECK(r == COCOON_CODEC_OK && dv.nrows == 2 && dv.dict.nvalues == 1 &&
+				  dv.dict.data_len == 1 && dv.dict.data[0] == 'x' &&
+				  dv.codes[0] == 0 && dv.codes[1] == 0, "dict form: handmade: %d", r);
+			cocoon_dict_free(&dv);
+			r = cocoon_decode_dict(c9, sizeof(c9), VK_VAR, 0, NULL, &dv);
+			CHECK(r == COCOON_CODEC_OK && dv.nrows == 3 && dv.nvalues == 2 &&
+				  dv.dict.nvalues == 1 && dv.codes[0] == 0 && dv.codes[1] == 1 &&
+				  dv.codes[2] == 0, "dict form: NULL row: %d", r);
+			cocoon_dict_free(&dv);
+			r = cocoon_decode(c9, sizeof(c9), VK_VAR, 0, NULL, &out);
+			CHECK(r == COCOON_CODEC_OK && out.nvalues == 2 && out.data_len == 2,
+				  "dict with NULL row: %d", r);
+			cocoon_vector_free(&out);
+			r = cocoon_decode_dict(c10, sizeof(c10), VK_VAR, 0, NULL, &dv);
+			CHECK(r == COCOON_CODEC_CORRUPT, "dict form: code out of range with NULLs: %d", r);
+			r = cocoon_decode_dict(c11, sizeof(c11), VK_INT, 0, NULL, &dv);
+			CHECK(r == COCOON_CODEC_OK && dv.dict.nvalues == 2 && dv.dict.ints[0] == 5 &&
+				  dv.dict.ints[1] == 7 && dv.codes[0] == 1 && dv.codes[1] == 0 &&
+				  dv.codes[2] == 1, "dict form: ints: %d", r);
+			cocoon_dict_free(&dv);
+			r = cocoon_decode(c11, sizeof(c11), VK_INT, 0, NULL, &out);
+			CHECK(r == COCOON_CODEC_OK && out.nvalues == 3 && out.ints[0] == 7 &&
+				  out.ints[1] == 5 && out.ints[2] == 7, "int dict: %d", r);
+			cocoon_vector_free(&out);
+			/* not a dictionary codec: BADARG, not damage */
+			r = cocoon_decode_dict(c4, sizeof(c4), VK_INT, 0, NULL, &dv);
+			CHECK(r == COCOON_CODEC_BADARG, "dict form of int_for: %d", r);
+			r = cocoon_decode_dict(c1, sizeof(c1), VK_INT, 0, &lim, &dv);
+			CHECK(r == COCOON_CODEC_NOMEM, "dict form: const 4G rows: %d", r);
+			r = cocoon_decode_dict(c7, sizeof(c7), VK_BOOL, 0, NULL, &dv);
+			CHECK(r == COCOON_CODEC_CORRUPT, "dict form: unknown codec: %d", r);
+			r = cocoon_decode_dict(c5ok, sizeof(c5ok), (CocoonValueKind) 9, 0, NULL, &dv);
+			CHECK(r == COCOON_CODEC_BADARG, "dict form: bad kind: %d", r);
+			r = cocoon_decode_dict(c5ok, sizeof(c5ok), VK_VAR, 0, NULL, NULL);
+			CHECK(r == COCOON_CODEC_BADARG, "dict form: NULL vector: %d", r);
+			CHECK(cocoon_codec_has_dict(CODEC_DICT, VK_VAR) &&
+				  !cocoon_codec_has_dict(CODEC_DICT, VK_BOOL) &&
+				  cocoon_codec_has_dict(CODEC_INT_CONST, VK_FLOAT) &&
+				  !cocoon_codec_has_dict(CODEC_INT_CONST, VK_VAR) &&
+				  cocoon_codec_has_dict(CODEC_ALL_NULL, VK_BOOL) &&
+				  !cocoon_codec_has_dict(CODEC_VAR_PLAIN, VK_VAR), "cocoon_codec_has_dict");
+		}
 	}
 }
 
