@@ -326,6 +326,9 @@ match_time_clause(Expr *clause, Index relid, AttrNumber ts_attno, Oid ts_type,
 								 * bounds */
 #define PLAN_PROBE_NCMP		11	/* numeric column op value: min/max keys */
 #define PLAN_PROBE_NCMP_IN	12	/* numeric column = ANY(array) */
+#define PLAN_PROBE_BIN		13	/* bytea = ANY(array): bytewise bounds */
+#define PLAN_PROBE_UCMP		14	/* oid column op value: min/max as uint32 */
+#define PLAN_PROBE_UCMP_IN	15	/* oid column = ANY(array) */
 
 /* btree strategy of the text and uuid comparison functions, 0 if none */
 static int
@@ -344,6 +347,30 @@ bytewise_strategy(Oid func)
 			return BTGreaterEqualStrategyNumber;
 		case F_TEXT_GT:
 		case F_UUID_GT:
+			return BTGreaterStrategyNumber;
+	}
+	return 0;
+}
+
+/*
+ * btree strategy of the bytea comparison functions, 0 if none.  byteacmp
+ * is memcmp over the common length, then the shorter first, with no
+ * collation: the order of the bytewise bounds.
+ */
+static int
+bytea_strategy(Oid func)
+{
+	switch (func)
+	{
+		case F_BYTEALT:
+			return BTLessStrategyNumber;
+		case F_BYTEALE:
+			return BTLessEqualStrategyNumber;
+		case F_BYTEAEQ:
+			return BTEqualStrategyNumber;
+		case F_BYTEAGE:
+			return BTGreaterEqualStrategyNumber;
+		case F_BYTEAGT:
 			return BTGreaterStrategyNumber;
 	}
 	return 0;
@@ -423,6 +450,15 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 		func = get_opcode(opno);
 		*attno = var->varattno;
 		*operand = (Expr *) r;
+		/* bytea (or a domain over it) against a bytea value */
+		if (bytea_strategy(func) != 0)
+		{
+			if (getBaseType(get_atttype(reloid, var->varattno)) != BYTEAOID ||
+				exprType((Node *) r) != BYTEAOID)
+				return 0;
+			*strategy = bytea_strategy(func);
+			return PLAN_PROBE_BCMP;
+		}
 		if ((func == F_TEXTEQ || func == F_UUID_EQ) &&
 			(func == F_UUID_EQ || (OidIsValid(op->inputcollid) &&
 								   get_collation_isdeterministic(op->inputcollid))))
@@ -457,6 +493,23 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 			int			s;
 
 			get_typlenbyval(atttype, &typlen, &byval);
+			/*
+			 * oid is unsigned, but its chunks' min/max were taken over the
+			 * values as signed int32s (build_vector in write.c): values of
+			 * 2^31 and above are stored negative.  PLAN_PROBE_UCMP compares
+			 * as unsigned and reads the stored bounds accordingly.
+			 */
+			if (atttype == OIDOID || exprType((Node *) r) == OIDOID)
+			{
+				if (atttype != OIDOID || exprType((Node *) r) != OIDOID)
+					return 0;
+				opfamily = get_opclass_family(GetDefaultOpClass(atttype, BTREE_AM_OID));
+				s = OidIsValid(opfamily) ? get_op_opfamily_strategy(opno, opfamily) : 0;
+				if (s < BTLessStrategyNumber || s > BTGreaterStrategyNumber)
+					return 0;
+				*strategy = s;
+				return PLAN_PROBE_UCMP;
+			}
 			if (getBaseType(atttype) == NUMERICOID && exprType((Node *) r) == NUMERICOID)
 			{
 				opfamily = get_opclass_family(GetDefaultOpClass(atttype, BTREE_AM_OID));
@@ -498,7 +551,7 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 			/* the btree order must be the int64 order of the stored values */
 			if (atttype != INT2OID && atttype != INT4OID && atttype != INT8OID &&
 				atttype != DATEOID && atttype != TIMESTAMPOID && atttype != TIMESTAMPTZOID &&
-				atttype != TIMEOID && atttype != BOOLOID)
+				atttype != TIMEOID && atttype != BOOLOID && atttype != CASHOID)
 				return 0;
 			*strategy = s;
 			return PLAN_PROBE_CMP;
@@ -519,8 +572,23 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 			(func == F_TEXTEQ && OidIsValid(sa->inputcollid) &&
 			 get_collation_isdeterministic(sa->inputcollid)))
 			return PLAN_PROBE_IN;
+		if (func == F_BYTEAEQ)
+		{
+			if (getBaseType(get_atttype(reloid, var->varattno)) != BYTEAOID ||
+				exprType(r) != BYTEAARRAYOID)
+				return 0;
+			*strategy = BTEqualStrategyNumber;
+			return PLAN_PROBE_BIN;
+		}
+		if (func == F_OIDEQ)
+		{
+			if (get_atttype(reloid, var->varattno) != OIDOID || exprType(r) != OIDARRAYOID)
+				return 0;
+			*strategy = BTEqualStrategyNumber;
+			return PLAN_PROBE_UCMP_IN;
+		}
 		if (func == F_INT2EQ || func == F_INT4EQ || func == F_INT8EQ ||
-			func == F_DATE_EQ || func == F_TIMESTAMP_EQ)
+			func == F_DATE_EQ || func == F_TIMESTAMP_EQ || func == F_CASH_EQ)
 		{
 			Oid			atttype = get_atttype(reloid, var->varattno);
 
@@ -1706,8 +1774,10 @@ compute_probes(CocoonScanState *state)
 				probe_keep_value(p, d, type);
 				break;
 			case PLAN_PROBE_IN:
+			case PLAN_PROBE_BIN:
 			case PLAN_PROBE_CMP_IN:
 			case PLAN_PROBE_NCMP_IN:
+			case PLAN_PROBE_UCMP_IN:
 				{
 					ArrayType  *arr = DatumGetArrayTypeP(d);
 					Oid			elemtype = ARR_ELEMTYPE(arr);
@@ -1722,8 +1792,12 @@ compute_probes(CocoonScanState *state)
 					get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
 					deconstruct_array(arr, elemtype, elmlen, elmbyval, elmalign,
 									  &elems, &nulls, &n);
-					if (kind == PLAN_PROBE_IN)
+					if (kind == PLAN_PROBE_IN || kind == PLAN_PROBE_BIN)
 					{
+						/*
+						 * bytea has no bloom filter: the kept values are
+						 * tested against the chunks' bytewise bounds
+						 */
 						p->kind = PROBE_BLOOM_ANY;
 						p->hashes = palloc(sizeof(uint64) * Max(n, 1));
 						for (k = 0; k < n; k++)
@@ -1752,7 +1826,7 @@ compute_probes(CocoonScanState *state)
 					}
 					else
 					{
-						p->kind = PROBE_RANGE;
+						p->kind = kind == PLAN_PROBE_UCMP_IN ? PROBE_URANGE : PROBE_RANGE;
 						p->lo = PG_INT64_MAX;
 						p->hi = PG_INT64_MIN;
 						for (k = 0; k < n; k++)
@@ -1761,7 +1835,8 @@ compute_probes(CocoonScanState *state)
 
 							if (nulls[k])
 								continue;
-							v = elmlen == 2 ? DatumGetInt16(elems[k]) :
+							v = kind == PLAN_PROBE_UCMP_IN ? (int64) DatumGetObjectId(elems[k]) :
+								elmlen == 2 ? DatumGetInt16(elems[k]) :
 								elmlen == 4 ? DatumGetInt32(elems[k]) : DatumGetInt64(elems[k]);
 							p->lo = Min(p->lo, v);
 							p->hi = Max(p->hi, v);
@@ -1896,6 +1971,22 @@ compute_probes(CocoonScanState *state)
 					if (empty)
 						state->empty = true;
 					p->kind = PROBE_NRANGE;
+					p->lo = b.ts_lo;
+					p->hi = b.ts_hi;
+					break;
+				}
+			case PLAN_PROBE_UCMP:
+				{
+					/* oid: unsigned, in [0, 2^32 - 1] */
+					CocoonScanBounds b;
+					bool		empty = false;
+
+					b.ts_lo = PG_INT64_MIN;
+					b.ts_hi = PG_INT64_MAX;
+					tighten(&b, strategy, (int64) DatumGetObjectId(d), &empty);
+					if (empty)
+						state->empty = true;
+					p->kind = PROBE_URANGE;
 					p->lo = b.ts_lo;
 					p->hi = b.ts_hi;
 					break;
@@ -2798,7 +2889,7 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		int			i;
 		static const char *const kinds[] = {"", "bloom =", "bloom IN", "bloom LIKE",
 		"bloom ILIKE", "min/max", "min/max IN", "bloom ?", "bloom @>", "min/max", "min/max",
-		"min/max", "min/max IN"};
+		"min/max", "min/max IN", "min/max IN", "min/max", "min/max IN"};
 
 		initStringInfo(&buf);
 		for (i = 0; i + 2 < list_length(specs); i += 3)

@@ -825,8 +825,8 @@ prefilters_for_chunk(CocoonScanDesc scan, Prefilter *pf)
 
 		if (n >= MAX_PREFILTERS)
 			break;
-		if (p->kind != PROBE_RANGE && p->kind != PROBE_FRANGE && p->nvals == 0 &&
-			p->substr == NULL)
+		if (p->kind != PROBE_RANGE && p->kind != PROBE_FRANGE && p->kind != PROBE_URANGE &&
+			p->nvals == 0 && p->substr == NULL)
 			continue;
 		if (p->attidx >= desc->natts ||
 			!cocoon_stripe_column(scan->sr, p->attidx, &pf[n].values, &pf[n].isnull))
@@ -868,6 +868,13 @@ prefilter_row(const Prefilter *pf, int n, uint32 r)
 											 DatumGetFloat8(d));
 
 			if (k < pf[i].lo || k > pf[i].hi)
+				return false;
+		}
+		else if (p != NULL && p->kind == PROBE_URANGE)
+		{
+			int64		v = (int64) DatumGetObjectId(d);
+
+			if (v < pf[i].lo || v > pf[i].hi)
 				return false;
 		}
 		else if (p == NULL || p->kind == PROBE_RANGE)
@@ -1104,6 +1111,14 @@ chunk_skippable(CocoonScanDesc scan, uint32 chunk)
 		if (p->kind == PROBE_RANGE)
 		{
 			if (!cocoon_stripe_chunk_may_match_ts(scan->sr, chunk, p->attidx + 1, p->lo, p->hi))
+			{
+				scan->stats.chunks_skipped++;
+				return true;
+			}
+		}
+		else if (p->kind == PROBE_URANGE)
+		{
+			if (!cocoon_stripe_chunk_may_match_oid(scan->sr, chunk, p->attidx, p->lo, p->hi))
 			{
 				scan->stats.chunks_skipped++;
 				return true;

@@ -1098,7 +1098,9 @@ encode_chunk(Relation rel, WriteBuffer *buf, int att, uint32 from, uint32 n,
 	{
 		Oid			base = getBaseType(TupleDescAttr(RelationGetDescr(rel), att)->atttypid);
 
-		if ((base == TEXTOID || base == VARCHAROID) && buf->typlens[att] == -1)
+		/* bytea's order (byteacmp) is bytewise too, with no collation */
+		if ((base == TEXTOID || base == VARCHAROID || base == BYTEAOID) &&
+			buf->typlens[att] == -1)
 			set_bytes_bounds(&vec, desc);
 		else if (base == UUIDOID && vec.kind == VK_FIXED && vec.fixed_len == UUID_LEN)
 			set_bytes_bounds(&vec, desc);
