@@ -115,7 +115,7 @@ typedef struct CocoonColumnDesc
 #define COCOON_CHUNK_HAS_MINMAX	0x01	/* min/max (int64 kinds) are valid */
 #define COCOON_CHUNK_HAS_BLOOM	0x02	/* a bloom filter follows the data */
 #define COCOON_CHUNK_HAS_FMINMAX 0x04	/* float column: min/max as cocoon_float_key */
-#define COCOON_CHUNK_HAS_BMINMAX 0x08	/* text/varchar/uuid: bytewise prefix bounds */
+#define COCOON_CHUNK_HAS_BMINMAX 0x08	/* text/varchar/uuid/bytea: bytewise prefix bounds */
 #define COCOON_CHUNK_HAS_NMINMAX 0x10	/* numeric: min/max as cocoon_float_key,
 										 * rounded outward */
 

@@ -322,7 +322,7 @@ match_time_clause(Expr *clause, Index relid, AttrNumber ts_attno, Oid ts_type,
 #define PLAN_PROBE_JEXISTS	7	/* jsonb ? key */
 #define PLAN_PROBE_JCONTAINS 8	/* jsonb @> object */
 #define PLAN_PROBE_FCMP		9	/* float column op value: min/max keys */
-#define PLAN_PROBE_BCMP		10	/* text (C collation) / uuid < <= >= >: bytewise
+#define PLAN_PROBE_BCMP		10	/* text (C collation) / uuid / bytea op value: bytewise
 								 * bounds */
 #define PLAN_PROBE_NCMP		11	/* numeric column op value: min/max keys */
 #define PLAN_PROBE_NCMP_IN	12	/* numeric column = ANY(array) */

@@ -6,7 +6,7 @@
  *	  comparison against them.  Pure C, tested by test/codec.
  *
  * The order is memcmp's, a shorter string before its extensions: the
- * order of text under the C collation, of uuid, and equality of text
+ * order of text under the C collation, of uuid and bytea, and equality of text
  * under any deterministic collation.  A stored prefix of the minimum is a
  * lower bound (strictly below the minimum when the minimum was cut); a
  * stored prefix of the maximum bounds it by prefix only: the maximum is
