@@ -185,7 +185,8 @@ SELECT * FROM mm($$v::text > 'svc-28' COLLATE "C"$$);
 SELECT * FROM mm($$v = 'svc-07/requests/handler/000707'::varchar(10)$$);
 SELECT * FROM mm($$v IN ('svc-07/requests/handler/000707'::varchar, 'ñandú/Ϊ/1001')$$);
 SELECT * FROM mm($$tc < v$$);
--- bpchar (blank-padded, trailing blanks insignificant) has no bytewise bounds
+-- bpchar (blank-padded, trailing blanks insignificant): bounds of the
+-- values without their trailing blanks
 SELECT * FROM mm($$bp = 'svc-00'$$);
 SELECT * FROM mm($$bp < 'svc-05' COLLATE "C"$$);
 SELECT * FROM mm($$bp = 'svc-00    '::char(12)$$);
@@ -326,9 +327,9 @@ SELECT * FROM mm($$n = -5$$);
 -- values of 2^31 and above sort first there)
 --
 CREATE DOMAIN mb_dom AS bytea;
-CREATE TABLE mb_h (id int, by bytea, bd mb_dom, m money, o oid);
+CREATE TABLE mb_h (id int, by bytea, bd mb_dom, m money, o oid, bp char(10), tb text);
 INSERT INTO mb_h
-SELECT g, y, y, m, o
+SELECT g, y, y, m, o, p, p || repeat(' ', g % 3)
   FROM generate_series(0, 2999) g,
   LATERAL (SELECT
     CASE WHEN g % 7 = 3 OR g BETWEEN 2000 AND 2099 THEN NULL        -- 2000..2099: all NULL
@@ -345,13 +346,18 @@ SELECT g, y, y, m, o
     CASE WHEN g % 13 = 6 OR g BETWEEN 2000 AND 2099 THEN NULL
          WHEN g BETWEEN 2400 AND 2599 THEN (2147483648 + g * 1000)::oid                           -- above 2^31
          WHEN g BETWEEN 2600 AND 2699 THEN (CASE WHEN g % 2 = 0 THEN g ELSE 4294967295 - g END)::oid  -- both halves
-         ELSE (g * 10)::oid END AS o) x;
+         ELSE (g * 10)::oid END AS o,
+    CASE WHEN g % 9 = 4 OR g BETWEEN 2000 AND 2099 THEN NULL
+         WHEN g % 50 = 0 AND g < 500 THEN ''                        -- all blanks
+         WHEN g BETWEEN 1000 AND 1099 THEN 'a' || repeat(' ', g % 3) || 'b' || g % 10   -- inner blanks
+         WHEN g BETWEEN 1100 AND 1199 THEN 'B' || g % 10 || chr(937 + g % 5)            -- multibyte
+         ELSE 'k' || lpad(g::text, 5, '0') END AS p) x;
 INSERT INTO mb_h VALUES
-  (-1, '\x', '\x', '-92233720368547758.08', 0),
-  (-2, '\x00', '\x00', '92233720368547758.07', 4294967295),
-  (-3, '\xff', '\xff', 0, 2147483647),
-  (-4, '\xffffffffffffffffffffffffffffffffffffffffffffffff', NULL, NULL, 2147483648),
-  (-5, NULL, NULL, NULL, NULL);
+  (-1, '\x', '\x', '-92233720368547758.08', 0, '', ''),
+  (-2, '\x00', '\x00', '92233720368547758.07', 4294967295, '  ', '  '),
+  (-3, '\xff', '\xff', 0, 2147483647, ' a', ' a '),
+  (-4, '\xffffffffffffffffffffffffffffffffffffffffffffffff', NULL, NULL, 2147483648, 'k00000', 'k00000    '),
+  (-5, NULL, NULL, NULL, NULL, NULL, NULL);
 CREATE TABLE mb_c (LIKE mb_h INCLUDING ALL) USING cocoon WITH (autovacuum_enabled = false);
 SELECT cocoon.set_options('mb_c', stripe_rows => 1000, chunk_rows => 100, partition_interval => '0');
 INSERT INTO mb_c SELECT * FROM mb_h ORDER BY id;
@@ -396,7 +402,8 @@ BEGIN
   END LOOP;
 END
 $$;
-SELECT mb_filters($$by < 'svc-05' AND bd IN ('\x00', '\xff') AND m > '$5' AND o > 2147483648 AND o IN (1, 2)$$);
+SELECT mb_filters($$by < 'svc-05' AND bd IN ('\x00', '\xff') AND m > '$5' AND o > 2147483648 AND o IN (1, 2)
+                    AND bp = 'k' AND bp IN ('k', 'l') AND bp > 'k' COLLATE "C" AND bp < 'k'$$);
 
 -- bytea: ranges, =, IN and = ANY on the bytewise bounds
 SELECT * FROM mb($$by < 'svc-05'$$);
@@ -493,6 +500,40 @@ SELECT * FROM mb($$4000000000 < o$$);
 SELECT * FROM mb($$id::oid < 100$$);
 SELECT * FROM mb($$id::oid > 4294967290$$);
 SELECT * FROM mb($$o::int8 > 3000000000$$);
+
+-- bpchar: bounds of the values without trailing blanks; ranges under the
+-- C collation, = and IN under any deterministic one
+SELECT * FROM mb($$bp = 'k00695'$$);
+SELECT * FROM mb($$bp = 'k00695    '$$);
+SELECT * FROM mb($$bp = 'k00695 '::char(7)$$);
+SELECT * FROM mb($$bp = 'k00696'$$);
+SELECT * FROM mb($$bp IN ('k00695', 'k02900  ', 'zz')$$);
+SELECT * FROM mb($$bp = ANY (ARRAY['k00695'::bpchar, NULL])$$);
+SELECT * FROM mb($$bp = ''$$);
+SELECT * FROM mb($$bp = '   '$$);
+SELECT * FROM mb($$bp = ' a'$$);
+SELECT * FROM mb($$bp = 'a b1'$$);
+SELECT * FROM mb($$bp = 'a  b2'$$);
+SELECT * FROM mb($$bp = 'ab0'$$);
+SELECT * FROM mb($$bp = 'B3Ϊ'$$);
+SELECT * FROM mb($$bp < 'k00500' COLLATE "C"$$);
+SELECT * FROM mb($$bp <= 'k00495' COLLATE "C"$$);
+SELECT * FROM mb($$bp > 'k02800  ' COLLATE "C"$$);
+SELECT * FROM mb($$bp >= 'k02895' COLLATE "C"$$);
+SELECT * FROM mb($$bp COLLATE "C" BETWEEN 'a' AND 'b'$$);
+SELECT * FROM mb($$bp < 'B' COLLATE "C"$$);
+SELECT * FROM mb($$bp <= '' COLLATE "C"$$);
+SELECT * FROM mb($$bp > '' COLLATE "C"$$);
+SELECT * FROM mb($$bp < 'k00500'$$);                  -- the database's collation: no ranges
+SELECT * FROM mb($$bp < 'B' COLLATE "en-x-icu"$$);
+SELECT * FROM mb($$bp = 'K00695' COLLATE mm_ci$$);     -- nondeterministic: never
+SELECT * FROM mb($$bp COLLATE mm_ci IN ('K00695', 'k02900')$$);
+-- a text column seen as bpchar (binary relabelling): its bounds keep the
+-- blanks, so they are not used
+SELECT * FROM mb($$tb::bpchar = 'k00695'$$);
+SELECT * FROM mb($$tb::bpchar IN ('k00695', 'k00000')$$);
+SELECT * FROM mb($$tb::bpchar <= 'k00695' COLLATE "C"$$);
+SELECT * FROM mb($$tb = 'k00695  '$$);
 
 -- parameters (generic plan)
 PREPARE qb(bytea, money, oid) AS

@@ -51,6 +51,8 @@ typedef struct CocoonProbe
 	Datum	   *vals;			/* = / IN: values compared bytewise */
 	int			nvals;
 	int16		vlen;			/* their typlen: -1 (text) or 16 (uuid) */
+	bool		vals_rtrim;		/* bpchar: vals have no trailing blanks, and
+								 * a row's are ignored */
 	char	   *substr;			/* LIKE: a literal every match contains */
 	int			substr_len;
 	bool		substr_jsonb;	/* substr is a jsonb ? / @> literal: values

@@ -329,6 +329,9 @@ match_time_clause(Expr *clause, Index relid, AttrNumber ts_attno, Oid ts_type,
 #define PLAN_PROBE_BIN		13	/* bytea = ANY(array): bytewise bounds */
 #define PLAN_PROBE_UCMP		14	/* oid column op value: min/max as uint32 */
 #define PLAN_PROBE_UCMP_IN	15	/* oid column = ANY(array) */
+#define PLAN_PROBE_BPCMP	16	/* bpchar op value: bytewise bounds of the
+								 * values without trailing blanks */
+#define PLAN_PROBE_BPIN		17	/* bpchar = ANY(array): the same */
 
 /* btree strategy of the text and uuid comparison functions, 0 if none */
 static int
@@ -347,6 +350,26 @@ bytewise_strategy(Oid func)
 			return BTGreaterEqualStrategyNumber;
 		case F_TEXT_GT:
 		case F_UUID_GT:
+			return BTGreaterStrategyNumber;
+	}
+	return 0;
+}
+
+/* btree strategy of the bpchar comparison functions, 0 if none */
+static int
+bpchar_strategy(Oid func)
+{
+	switch (func)
+	{
+		case F_BPCHARLT:
+			return BTLessStrategyNumber;
+		case F_BPCHARLE:
+			return BTLessEqualStrategyNumber;
+		case F_BPCHAREQ:
+			return BTEqualStrategyNumber;
+		case F_BPCHARGE:
+			return BTGreaterEqualStrategyNumber;
+		case F_BPCHARGT:
 			return BTGreaterStrategyNumber;
 	}
 	return 0;
@@ -458,6 +481,28 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 				return 0;
 			*strategy = bytea_strategy(func);
 			return PLAN_PROBE_BCMP;
+		}
+
+		/*
+		 * bpchar compares its values without their trailing blanks
+		 * (bcTruelen), bytewise under the C collation, and = is equality of
+		 * those bytes under any deterministic one; its bounds are taken
+		 * without the blanks.  The column must be bpchar itself (text and
+		 * varchar relabel to bpchar, and their bounds keep the blanks).
+		 */
+		if (bpchar_strategy(func) != 0)
+		{
+			int			s = bpchar_strategy(func);
+
+			if (getBaseType(get_atttype(reloid, var->varattno)) != BPCHAROID ||
+				exprType((Node *) r) != BPCHAROID || !OidIsValid(op->inputcollid))
+				return 0;
+			if (s == BTEqualStrategyNumber ?
+				!get_collation_isdeterministic(op->inputcollid) :
+				!lc_collate_is_c(op->inputcollid))
+				return 0;
+			*strategy = s;
+			return PLAN_PROBE_BPCMP;
 		}
 		if ((func == F_TEXTEQ || func == F_UUID_EQ) &&
 			(func == F_UUID_EQ || (OidIsValid(op->inputcollid) &&
@@ -579,6 +624,15 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 				return 0;
 			*strategy = BTEqualStrategyNumber;
 			return PLAN_PROBE_BIN;
+		}
+		if (func == F_BPCHAREQ)
+		{
+			if (getBaseType(get_atttype(reloid, var->varattno)) != BPCHAROID ||
+				exprType(r) != BPCHARARRAYOID || !OidIsValid(sa->inputcollid) ||
+				!get_collation_isdeterministic(sa->inputcollid))
+				return 0;
+			*strategy = BTEqualStrategyNumber;
+			return PLAN_PROBE_BPIN;
 		}
 		if (func == F_OIDEQ)
 		{
@@ -1736,6 +1790,19 @@ like_prefix_probe(CocoonScanState *state, int attidx, const char *pat, int len)
 	state->probes = lappend(state->probes, q);
 }
 
+/* a bpchar value without its trailing blanks, as a plain varlena */
+static Datum
+bpchar_rtrimmed(Datum d)
+{
+	struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d));
+	const char *s = VARDATA_ANY(v);
+	int			len = VARSIZE_ANY_EXHDR(v);
+
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	return PointerGetDatum(cstring_to_text_with_len(s, len));
+}
+
 static void
 compute_probes(CocoonScanState *state)
 {
@@ -1775,6 +1842,7 @@ compute_probes(CocoonScanState *state)
 				break;
 			case PLAN_PROBE_IN:
 			case PLAN_PROBE_BIN:
+			case PLAN_PROBE_BPIN:
 			case PLAN_PROBE_CMP_IN:
 			case PLAN_PROBE_NCMP_IN:
 			case PLAN_PROBE_UCMP_IN:
@@ -1792,7 +1860,22 @@ compute_probes(CocoonScanState *state)
 					get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
 					deconstruct_array(arr, elemtype, elmlen, elmbyval, elmalign,
 									  &elems, &nulls, &n);
-					if (kind == PLAN_PROBE_IN || kind == PLAN_PROBE_BIN)
+					if (kind == PLAN_PROBE_BPIN)
+					{
+						/* values without trailing blanks; no bloom filter */
+						p->kind = PROBE_BLOOM_ANY;
+						p->vals_rtrim = true;
+						p->hashes = palloc(sizeof(uint64) * Max(n, 1));
+						for (k = 0; k < n; k++)
+							if (!nulls[k])
+							{
+								Datum		t = bpchar_rtrimmed(elems[k]);
+
+								p->hashes[p->nhashes++] = datum_value_hash(t, TEXTOID);
+								probe_keep_value(p, t, TEXTOID);
+							}
+					}
+					else if (kind == PLAN_PROBE_IN || kind == PLAN_PROBE_BIN)
 					{
 						/*
 						 * bytea has no bloom filter: the kept values are
@@ -1944,6 +2027,14 @@ compute_probes(CocoonScanState *state)
 					p->key = palloc(Max(p->keylen, 1));
 					memcpy(p->key, VARDATA_ANY(DatumGetPointer(d)), p->keylen);
 				}
+				break;
+			case PLAN_PROBE_BPCMP:
+				d = bpchar_rtrimmed(d);
+				p->kind = PROBE_BYTES;
+				p->strategy = strategy;
+				p->keylen = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
+				p->key = palloc(Max(p->keylen, 1));
+				memcpy(p->key, VARDATA_ANY(DatumGetPointer(d)), p->keylen);
 				break;
 			case PLAN_PROBE_NCMP:
 				{
@@ -2889,7 +2980,8 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		int			i;
 		static const char *const kinds[] = {"", "bloom =", "bloom IN", "bloom LIKE",
 		"bloom ILIKE", "min/max", "min/max IN", "bloom ?", "bloom @>", "min/max", "min/max",
-		"min/max", "min/max IN", "min/max IN", "min/max", "min/max IN"};
+		"min/max", "min/max IN", "min/max IN", "min/max", "min/max IN", "min/max",
+		"min/max IN"};
 
 		initStringInfo(&buf);
 		for (i = 0; i + 2 < list_length(specs); i += 3)

@@ -899,6 +899,8 @@ prefilter_row(const Prefilter *pf, int n, uint32 r)
 					continue;
 				data = VARDATA_ANY(DatumGetPointer(d));
 				len = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
+				while (p->vals_rtrim && len > 0 && data[len - 1] == ' ')
+					len--;
 				for (k = 0; k < p->nvals && !found; k++)
 					found = VARSIZE_ANY_EXHDR(DatumGetPointer(p->vals[k])) == len &&
 						memcmp(VARDATA_ANY(DatumGetPointer(p->vals[k])), data, len) == 0;
