@@ -1,8 +1,9 @@
 --
--- 20_minmax_types: per-chunk min/max of text, varchar, uuid, bool and
--- numeric columns skips chunk groups; every query returns exactly what heap
--- returns (EXCEPT ALL both ways, custom scan on and off), and EXPLAIN
--- ANALYZE counts the chunk groups skipped by min/max.  Text ranges prune
+-- 20_minmax_types: per-chunk min/max of text, varchar, bpchar, uuid,
+-- bytea, bool, numeric, money and oid columns skips chunk groups; every
+-- query returns exactly what heap returns (EXCEPT ALL both ways, custom
+-- scan on and off), and EXPLAIN ANALYZE counts the chunk groups skipped
+-- by min/max.  Text ranges prune
 -- only under the C collation, = / IN under any deterministic one; other
 -- collations (ICU, nondeterministic) must still return the right rows.
 --
