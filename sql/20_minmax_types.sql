@@ -547,3 +547,22 @@ SELECT count(*) FROM mb_h WHERE by < '\xff' AND m > '-92233720368547758.08' AND 
 EXECUTE qb(NULL, '$0', 0);
 RESET plan_cache_mode;
 DEALLOCATE qb;
+
+-- text and varchar become bpchar without a rewrite: the bounds (and bloom
+-- filters) of stripes written as text keep the trailing blanks and are not
+-- used for bpchar; stripes written afterwards have bpchar bounds
+SELECT relfilenode AS mb_file FROM pg_class WHERE relname = 'mb_c' \gset
+ALTER TABLE mb_c ALTER COLUMN tb TYPE bpchar;
+ALTER TABLE mb_h ALTER COLUMN tb TYPE bpchar;
+SELECT relfilenode = :mb_file AS not_rewritten FROM pg_class WHERE relname = 'mb_c';
+SELECT * FROM mb($$tb = 'k00695'$$);
+SELECT * FROM mb($$tb = 'k00000'$$);
+SELECT * FROM mb($$tb = ' a'$$);
+SELECT * FROM mb($$tb IN ('k00695', 'k00000', 'k02995')$$);
+SELECT * FROM mb($$tb <= 'k00695' COLLATE "C"$$);
+SELECT * FROM mb($$tb > 'k02995' COLLATE "C"$$);
+INSERT INTO mb_c SELECT id + 10000, by, bd, m, o, bp, tb FROM mb_h WHERE id BETWEEN 600 AND 799;
+INSERT INTO mb_h SELECT id + 10000, by, bd, m, o, bp, tb FROM mb_h WHERE id BETWEEN 600 AND 799;
+SELECT * FROM mb($$tb = 'k00695'$$);
+SELECT * FROM mb($$tb IN ('k00695', 'k00000', 'k02995')$$);
+SELECT * FROM mb($$tb <= 'k00695' COLLATE "C"$$);

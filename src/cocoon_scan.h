@@ -53,6 +53,8 @@ typedef struct CocoonProbe
 	int16		vlen;			/* their typlen: -1 (text) or 16 (uuid) */
 	bool		vals_rtrim;		/* bpchar: vals have no trailing blanks, and
 								 * a row's are ignored */
+	bool		bpchar;			/* bpchar probe: bounds only of stripes written
+								 * as bpchar, never the bloom filter */
 	char	   *substr;			/* LIKE: a literal every match contains */
 	int			substr_len;
 	bool		substr_jsonb;	/* substr is a jsonb ? / @> literal: values

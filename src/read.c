@@ -318,6 +318,15 @@ cocoon_stripe_chunk_may_match_oid(StripeReader *sr, uint32 chunk, int attidx,
 		!((int64) PG_UINT32_MAX < lo || mn + ((int64) 1 << 32) > hi);
 }
 
+/* the type attribute attidx (0-based) had when the stripe was written */
+Oid
+cocoon_stripe_column_type(StripeReader *sr, int attidx)
+{
+	if (attidx < 0 || attidx >= sr->hdr.natts)
+		return InvalidOid;
+	return (Oid) sr->cols[attidx].atttypid;
+}
+
 /*
  * May chunk group `chunk` hold a value v of attribute attidx (0-based) with
  * "v strategy key", by the chunk's bytewise bounds (COCOON_CHUNK_HAS_BMINMAX;

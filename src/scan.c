@@ -488,13 +488,15 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 		 * (bcTruelen), bytewise under the C collation, and = is equality of
 		 * those bytes under any deterministic one; its bounds are taken
 		 * without the blanks.  The column must be bpchar itself (text and
-		 * varchar relabel to bpchar, and their bounds keep the blanks).
+		 * varchar relabel to bpchar, and their bounds keep the blanks);
+		 * the reader also uses only the bounds of stripes written when it
+		 * was (ALTER COLUMN ... TYPE bpchar from text does not rewrite).
 		 */
 		if (bpchar_strategy(func) != 0)
 		{
 			int			s = bpchar_strategy(func);
 
-			if (getBaseType(get_atttype(reloid, var->varattno)) != BPCHAROID ||
+			if (get_atttype(reloid, var->varattno) != BPCHAROID ||
 				exprType((Node *) r) != BPCHAROID || !OidIsValid(op->inputcollid))
 				return 0;
 			if (s == BTEqualStrategyNumber ?
@@ -627,7 +629,7 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 		}
 		if (func == F_BPCHAREQ)
 		{
-			if (getBaseType(get_atttype(reloid, var->varattno)) != BPCHAROID ||
+			if (get_atttype(reloid, var->varattno) != BPCHAROID ||
 				exprType(r) != BPCHARARRAYOID || !OidIsValid(sa->inputcollid) ||
 				!get_collation_isdeterministic(sa->inputcollid))
 				return 0;
@@ -1865,6 +1867,7 @@ compute_probes(CocoonScanState *state)
 						/* values without trailing blanks; no bloom filter */
 						p->kind = PROBE_BLOOM_ANY;
 						p->vals_rtrim = true;
+						p->bpchar = true;
 						p->hashes = palloc(sizeof(uint64) * Max(n, 1));
 						for (k = 0; k < n; k++)
 							if (!nulls[k])
@@ -2031,6 +2034,7 @@ compute_probes(CocoonScanState *state)
 			case PLAN_PROBE_BPCMP:
 				d = bpchar_rtrimmed(d);
 				p->kind = PROBE_BYTES;
+				p->bpchar = true;
 				p->strategy = strategy;
 				p->keylen = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
 				p->key = palloc(Max(p->keylen, 1));

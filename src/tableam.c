@@ -1110,6 +1110,30 @@ chunk_skippable(CocoonScanDesc scan, uint32 chunk)
 
 		if (p->attidx >= cocoon_stripe_header(scan->sr)->natts)
 			continue;
+		if (p->bpchar)
+		{
+			/*
+			 * bpchar: the bounds are of the values without trailing blanks
+			 * only in a stripe written while the column was bpchar (text and
+			 * varchar become bpchar without a rewrite); a text stripe's
+			 * bounds and bloom filter keep the blanks and are not used.
+			 */
+			const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(scan->sr, chunk, p->attidx);
+
+			if (d != NULL && d->nrows > 0 &&
+				(d->nnulls == d->nrows ||
+				 (cocoon_stripe_column_type(scan->sr, p->attidx) == BPCHAROID &&
+				  (p->kind == PROBE_BYTES ?
+				   !cocoon_stripe_chunk_may_match_bytes(scan->sr, chunk, p->attidx,
+														p->strategy, p->key, p->keylen) :
+				   (p->nvals > 0 && p->nvals == p->nhashes &&
+					!values_may_match_bytes(scan->sr, chunk, p))))))
+			{
+				scan->stats.chunks_skipped++;
+				return true;
+			}
+			continue;
+		}
 		if (p->kind == PROBE_RANGE)
 		{
 			if (!cocoon_stripe_chunk_may_match_ts(scan->sr, chunk, p->attidx + 1, p->lo, p->hi))
