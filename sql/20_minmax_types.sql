@@ -1,8 +1,9 @@
 --
--- 20_minmax_types: per-chunk min/max of text, varchar, uuid, bool and
--- numeric columns skips chunk groups; every query returns exactly what heap
--- returns (EXCEPT ALL both ways, custom scan on and off), and EXPLAIN
--- ANALYZE counts the chunk groups skipped by min/max.  Text ranges prune
+-- 20_minmax_types: per-chunk min/max of text, varchar, bpchar, uuid,
+-- bytea, bool, numeric, money and oid columns skips chunk groups; every
+-- query returns exactly what heap returns (EXCEPT ALL both ways, custom
+-- scan on and off), and EXPLAIN ANALYZE counts the chunk groups skipped
+-- by min/max.  Text ranges prune
 -- only under the C collation, = / IN under any deterministic one; other
 -- collations (ICU, nondeterministic) must still return the right rows.
 --
@@ -185,7 +186,8 @@ SELECT * FROM mm($$v::text > 'svc-28' COLLATE "C"$$);
 SELECT * FROM mm($$v = 'svc-07/requests/handler/000707'::varchar(10)$$);
 SELECT * FROM mm($$v IN ('svc-07/requests/handler/000707'::varchar, 'ñandú/Ϊ/1001')$$);
 SELECT * FROM mm($$tc < v$$);
--- bpchar (blank-padded, trailing blanks insignificant) has no bytewise bounds
+-- bpchar (blank-padded, trailing blanks insignificant): bounds of the
+-- values without their trailing blanks
 SELECT * FROM mm($$bp = 'svc-00'$$);
 SELECT * FROM mm($$bp < 'svc-05' COLLATE "C"$$);
 SELECT * FROM mm($$bp = 'svc-00    '::char(12)$$);
@@ -319,3 +321,248 @@ SELECT * FROM mm($$extra > 'a' COLLATE "C"$$);
 SELECT * FROM mm($$extra < 'b' COLLATE "C"$$);
 SELECT * FROM mm($$tc = 'aaa'$$);
 SELECT * FROM mm($$n = -5$$);
+
+--
+-- bytea (bytewise prefix bounds, no collation), money (int64) and oid
+-- (unsigned: its chunks' min/max are the values as signed int32s, so
+-- values of 2^31 and above sort first there)
+--
+CREATE DOMAIN mb_dom AS bytea;
+CREATE TABLE mb_h (id int, by bytea, bd mb_dom, m money, o oid, bp char(10), tb text);
+INSERT INTO mb_h
+SELECT g, y, y, m, o, p, p || repeat(' ', g % 3)
+  FROM generate_series(0, 2999) g,
+  LATERAL (SELECT
+    CASE WHEN g % 7 = 3 OR g BETWEEN 2000 AND 2099 THEN NULL        -- 2000..2099: all NULL
+         WHEN g % 50 = 0 AND g < 500 THEN '\x'::bytea               -- empty
+         WHEN g BETWEEN 1000 AND 1099 THEN decode(repeat('00', 1 + g % 5) || lpad(to_hex(g), 4, '0'), 'hex')
+         WHEN g BETWEEN 1100 AND 1199 THEN decode(repeat('ff', 1 + g % 25) || lpad(to_hex(g), 4, '0'), 'hex')
+         WHEN g BETWEEN 2300 AND 2399 THEN convert_to('svc-23/' || repeat('z', 30) || g, 'UTF8')  -- share > 20 bytes
+         WHEN g BETWEEN 2400 AND 2499 THEN decode(md5(g::text), 'hex')                            -- random
+         ELSE convert_to('svc-' || lpad((g / 100)::text, 2, '0') || '/handler/' || lpad(g::text, 6, '0'), 'UTF8')
+    END AS y,
+    CASE WHEN g % 11 = 5 OR g BETWEEN 2000 AND 2099 THEN NULL
+         WHEN g BETWEEN 2700 AND 2799 THEN (CASE WHEN g % 2 = 0 THEN -1 ELSE 1 END * 92233720368547758 * 0.999)::numeric::money
+         ELSE ((g - 1500) * 1.25)::numeric::money END AS m,
+    CASE WHEN g % 13 = 6 OR g BETWEEN 2000 AND 2099 THEN NULL
+         WHEN g BETWEEN 2400 AND 2599 THEN (2147483648 + g * 1000)::oid                           -- above 2^31
+         WHEN g BETWEEN 2600 AND 2699 THEN (CASE WHEN g % 2 = 0 THEN g ELSE 4294967295 - g END)::oid  -- both halves
+         ELSE (g * 10)::oid END AS o,
+    CASE WHEN g % 9 = 4 OR g BETWEEN 2000 AND 2099 THEN NULL
+         WHEN g % 50 = 0 AND g < 500 THEN ''                        -- all blanks
+         WHEN g BETWEEN 1000 AND 1099 THEN 'a' || repeat(' ', g % 3) || 'b' || g % 10   -- inner blanks
+         WHEN g BETWEEN 1100 AND 1199 THEN 'B' || g % 10 || chr(937 + g % 5)            -- multibyte
+         ELSE 'k' || lpad(g::text, 5, '0') END AS p) x;
+INSERT INTO mb_h VALUES
+  (-1, '\x', '\x', '-92233720368547758.08', 0, '', ''),
+  (-2, '\x00', '\x00', '92233720368547758.07', 4294967295, '  ', '  '),
+  (-3, '\xff', '\xff', 0, 2147483647, ' a', ' a '),
+  (-4, '\xffffffffffffffffffffffffffffffffffffffffffffffff', NULL, NULL, 2147483648, 'k00000', 'k00000    '),
+  (-5, NULL, NULL, NULL, NULL, NULL, NULL);
+CREATE TABLE mb_c (LIKE mb_h INCLUDING ALL) USING cocoon WITH (autovacuum_enabled = false);
+SELECT cocoon.set_options('mb_c', stripe_rows => 1000, chunk_rows => 100, partition_interval => '0');
+INSERT INTO mb_c SELECT * FROM mb_h ORDER BY id;
+SELECT stripes, row_count FROM cocoon.stats('mb_c');
+ANALYZE mb_c;
+ANALYZE mb_h;
+-- the same checks as mm() above, on mb_h / mb_c
+CREATE FUNCTION mb(cond text) RETURNS TABLE (result text, minmax int, bloom int) LANGUAGE plpgsql AS $$
+DECLARE
+  n_h bigint; n_c bigint; d1 bigint; d2 bigint; res text; l text;
+BEGIN
+  minmax := 0;
+  bloom := 0;
+  result := NULL;
+  EXECUTE format('SELECT count(*) FROM mb_h WHERE %s', cond) INTO n_h;
+  FOREACH res IN ARRAY ARRAY['on', 'off'] LOOP
+    PERFORM set_config('cocoon.enable_custom_scan', res, true);
+    EXECUTE format('SELECT (SELECT count(*) FROM mb_c WHERE %1$s),
+                           (SELECT count(*) FROM (SELECT * FROM mb_h WHERE %1$s EXCEPT ALL SELECT * FROM mb_c WHERE %1$s) s),
+                           (SELECT count(*) FROM (SELECT * FROM mb_c WHERE %1$s EXCEPT ALL SELECT * FROM mb_h WHERE %1$s) s)', cond)
+      INTO n_c, d1, d2;
+    IF result IS NULL AND (n_c <> n_h OR d1 <> 0 OR d2 <> 0) THEN
+      result := format('MISMATCH (custom scan %s): heap %s rows, cocoon %s rows, %s missing, %s extra',
+                       res, n_h, n_c, d1, d2);
+    END IF;
+  END LOOP;
+  PERFORM set_config('cocoon.enable_custom_scan', 'on', true);
+  result := coalesce(result, format('ok, %s rows', n_h));
+  FOR l IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM mb_c WHERE ' || cond LOOP
+    IF l ~ 'Chunk Groups Skipped By Min/Max' THEN minmax := substring(l from '(\d+)\s*$')::int; END IF;
+    IF l ~ 'Chunk Groups Skipped By Bloom' THEN bloom := substring(l from '(\d+)\s*$')::int; END IF;
+  END LOOP;
+  RETURN NEXT;
+END
+$$;
+CREATE FUNCTION mb_filters(cond text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+  l text;
+BEGIN
+  FOR l IN EXECUTE 'EXPLAIN (COSTS OFF) SELECT * FROM mb_c WHERE ' || cond LOOP
+    IF l ~ 'CocoonScan|Chunk Filters' THEN RETURN NEXT l; END IF;
+  END LOOP;
+END
+$$;
+SELECT mb_filters($$by < 'svc-05' AND bd IN ('\x00', '\xff') AND m > '$5' AND o > 2147483648 AND o IN (1, 2)
+                    AND bp = 'k' AND bp IN ('k', 'l') AND bp > 'k' COLLATE "C" AND bp < 'k'$$);
+
+-- bytea: ranges, =, IN and = ANY on the bytewise bounds
+SELECT * FROM mb($$by < 'svc-05'$$);
+SELECT * FROM mb($$by <= 'svc-05/handler/000500'$$);
+SELECT * FROM mb($$by > 'svc-28'$$);
+SELECT * FROM mb($$by >= 'svc-29/handler/002950'$$);
+SELECT * FROM mb($$by BETWEEN 'svc-10' AND 'svc-12'$$);
+SELECT * FROM mb($$'svc-27' < by$$);
+SELECT * FROM mb($$by = 'svc-07/handler/000707'$$);
+SELECT * FROM mb($$by = 'svc-07/handler/000708'$$);
+SELECT * FROM mb($$by IN ('svc-07/handler/000707', 'svc-08/handler/000808', 'none')$$);
+SELECT * FROM mb($$by = ANY (ARRAY['svc-07/handler/000707'::bytea, '\x0000000400', NULL])$$);
+SELECT * FROM mb($$by = ANY (ARRAY[NULL::bytea])$$);
+SELECT * FROM mb($$by IN ('svc-99', 'a', 'zzz')$$);
+-- empty bytea, bytes 0x00 and 0xff
+SELECT * FROM mb($$by < '\x'$$);
+SELECT * FROM mb($$by <= '\x'$$);
+SELECT * FROM mb($$by = '\x'$$);
+SELECT * FROM mb($$by > '\x'$$);
+SELECT * FROM mb($$by < '\x00'$$);
+SELECT * FROM mb($$by = '\x00'$$);
+SELECT * FROM mb($$by <= '\x0000'$$);
+SELECT * FROM mb($$by < '\x0001'$$);
+SELECT * FROM mb($$by BETWEEN '\x00' AND '\x0000000004ff'$$);
+SELECT * FROM mb($$by = '\x0000000003eb'$$);
+SELECT * FROM mb($$by >= '\xff'$$);
+SELECT * FROM mb($$by > '\xff'$$);
+SELECT * FROM mb($$by = '\xff'$$);
+SELECT * FROM mb($$by > '\xffffffffffffffffffffffffffffffffffffffff'$$);
+SELECT * FROM mb($$by >= '\xffffffffffffffffffffffffffffffffffffffffffffffff'$$);
+SELECT * FROM mb($$by > '\xffffffffffffffffffffffffffffffffffffffffffffffff'$$);
+SELECT * FROM mb($$by = '\xffffffffffffffffffffffffffffffffffffffffffffffff'$$);
+SELECT * FROM mb($$by = '\xffffffffffffffffffffffffffffffffffffffffffffff0453'$$);
+SELECT * FROM mb($$by < '\xfe'$$);
+-- values sharing more than 20 bytes: bounds by prefix only
+SELECT * FROM mb($$by > 'svc-23/zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz2350'$$);
+SELECT * FROM mb($$by < 'svc-23/zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz2350'$$);
+SELECT * FROM mb($$by = 'svc-23/zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz2350'$$);
+SELECT * FROM mb($$by = 'svc-23/zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz9999'$$);
+SELECT * FROM mb($$by >= 'svc-23/zzzzzzzzzzzzz{'$$);
+-- NULLs, a domain over bytea, what is not used
+SELECT * FROM mb($$by < NULL$$);
+SELECT * FROM mb($$by IS NULL$$);
+SELECT * FROM mb($$by IS NOT NULL AND by < 'a'$$);
+SELECT * FROM mb($$bd > 'svc-28'$$);
+SELECT * FROM mb($$bd IN ('\x00', '\xff')$$);
+SELECT * FROM mb($$by <> 'svc-07/handler/000707'$$);
+SELECT * FROM mb($$by LIKE 'svc-07%'$$);
+SELECT * FROM mb($$substr(by, 1, 6) = 'svc-07'$$);
+SELECT * FROM mb($$by < (CASE WHEN random() < 2 THEN 'svc-05'::bytea END)$$);
+
+-- money: int64, negatives and the extremes
+SELECT * FROM mb($$m < '$0'$$);
+SELECT * FROM mb($$m <= '-$1000'$$);
+SELECT * FROM mb($$m > '$1000'$$);
+SELECT * FROM mb($$m = '$12.50'$$);
+SELECT * FROM mb($$m = '$12.51'$$);
+SELECT * FROM mb($$m BETWEEN '-$100' AND '$100'$$);
+SELECT * FROM mb($$m IN ('$12.50', '-$1875.00', '$7')$$);
+SELECT * FROM mb($$m = '-92233720368547758.08'$$);
+SELECT * FROM mb($$m <= '-92233720368547758.08'$$);
+SELECT * FROM mb($$m > '92233720368547758.06'$$);
+SELECT * FROM mb($$m >= '92233720368547758.07'$$);
+SELECT * FROM mb($$m > '92233720368547758.07'$$);
+SELECT * FROM mb($$m < '-92233720368547758.08'$$);
+SELECT * FROM mb($$m > '$90000000000000000'$$);
+SELECT * FROM mb($$m < '-$90000000000000000'$$);
+SELECT * FROM mb($$'$1800' < m$$);
+
+-- oid: unsigned, values above 2^31, chunks holding both halves
+SELECT * FROM mb($$o < 1000$$);
+SELECT * FROM mb($$o < 1$$);
+SELECT * FROM mb($$o = 0$$);
+SELECT * FROM mb($$o >= 2147483648$$);
+SELECT * FROM mb($$o > 2147483647$$);
+SELECT * FROM mb($$o <= 2147483647$$);
+SELECT * FROM mb($$o = 2147483647$$);
+SELECT * FROM mb($$o = 2149983648$$);
+SELECT * FROM mb($$o BETWEEN 2149000000 AND 2150000000$$);
+SELECT * FROM mb($$o > 3000000000$$);
+SELECT * FROM mb($$o = 4294967295$$);
+SELECT * FROM mb($$o >= 4294967294$$);
+SELECT * FROM mb($$o BETWEEN 30000 AND 4000000000$$);
+SELECT * FROM mb($$o BETWEEN 3000 AND 4000000000$$);
+SELECT * FROM mb($$o > 4294964600$$);
+SELECT * FROM mb($$o = 2650$$);
+SELECT * FROM mb($$o = 2651$$);
+SELECT * FROM mb($$o = 4294964644$$);
+SELECT * FROM mb($$o IN (2650, 4294964645, 20)$$);
+SELECT * FROM mb($$o IN (3000000000, 4000000000)$$);
+SELECT * FROM mb($$o = ANY (ARRAY[2149983648, NULL]::oid[])$$);
+SELECT * FROM mb($$4000000000 < o$$);
+-- an int column seen as oid (binary relabelling): not the oid's bounds
+SELECT * FROM mb($$id::oid < 100$$);
+SELECT * FROM mb($$id::oid > 4294967290$$);
+SELECT * FROM mb($$o::int8 > 3000000000$$);
+
+-- bpchar: bounds of the values without trailing blanks; ranges under the
+-- C collation, = and IN under any deterministic one
+SELECT * FROM mb($$bp = 'k00695'$$);
+SELECT * FROM mb($$bp = 'k00695    '$$);
+SELECT * FROM mb($$bp = 'k00695 '::char(7)$$);
+SELECT * FROM mb($$bp = 'k00696'$$);
+SELECT * FROM mb($$bp IN ('k00695', 'k02900  ', 'zz')$$);
+SELECT * FROM mb($$bp = ANY (ARRAY['k00695'::bpchar, NULL])$$);
+SELECT * FROM mb($$bp = ''$$);
+SELECT * FROM mb($$bp = '   '$$);
+SELECT * FROM mb($$bp = ' a'$$);
+SELECT * FROM mb($$bp = 'a b1'$$);
+SELECT * FROM mb($$bp = 'a  b2'$$);
+SELECT * FROM mb($$bp = 'ab0'$$);
+SELECT * FROM mb($$bp = 'B3Ϊ'$$);
+SELECT * FROM mb($$bp < 'k00500' COLLATE "C"$$);
+SELECT * FROM mb($$bp <= 'k00495' COLLATE "C"$$);
+SELECT * FROM mb($$bp > 'k02800  ' COLLATE "C"$$);
+SELECT * FROM mb($$bp >= 'k02895' COLLATE "C"$$);
+SELECT * FROM mb($$bp COLLATE "C" BETWEEN 'a' AND 'b'$$);
+SELECT * FROM mb($$bp < 'B' COLLATE "C"$$);
+SELECT * FROM mb($$bp <= '' COLLATE "C"$$);
+SELECT * FROM mb($$bp > '' COLLATE "C"$$);
+SELECT * FROM mb($$bp < 'k00500'$$);                  -- the database's collation: no ranges
+SELECT * FROM mb($$bp < 'B' COLLATE "en-x-icu"$$);
+SELECT * FROM mb($$bp = 'K00695' COLLATE mm_ci$$);     -- nondeterministic: never
+SELECT * FROM mb($$bp COLLATE mm_ci IN ('K00695', 'k02900')$$);
+-- a text column seen as bpchar (binary relabelling): its bounds keep the
+-- blanks, so they are not used
+SELECT * FROM mb($$tb::bpchar = 'k00695'$$);
+SELECT * FROM mb($$tb::bpchar IN ('k00695', 'k00000')$$);
+SELECT * FROM mb($$tb::bpchar <= 'k00695' COLLATE "C"$$);
+SELECT * FROM mb($$tb = 'k00695  '$$);
+
+-- parameters (generic plan)
+PREPARE qb(bytea, money, oid) AS
+  SELECT count(*) FROM mb_c WHERE by < $1 AND m > $2 AND o > $3;
+SET plan_cache_mode = force_generic_plan;
+EXECUTE qb('svc-05', '-$2000', 1000);
+SELECT count(*) FROM mb_h WHERE by < 'svc-05' AND m > '-$2000' AND o > 1000;
+EXECUTE qb('\xff', '-92233720368547758.08', 2147483647);
+SELECT count(*) FROM mb_h WHERE by < '\xff' AND m > '-92233720368547758.08' AND o > 2147483647;
+EXECUTE qb(NULL, '$0', 0);
+RESET plan_cache_mode;
+DEALLOCATE qb;
+
+-- text and varchar become bpchar without a rewrite: the bounds (and bloom
+-- filters) of stripes written as text keep the trailing blanks and are not
+-- used for bpchar; stripes written afterwards have bpchar bounds
+SELECT relfilenode AS mb_file FROM pg_class WHERE relname = 'mb_c' \gset
+ALTER TABLE mb_c ALTER COLUMN tb TYPE bpchar;
+ALTER TABLE mb_h ALTER COLUMN tb TYPE bpchar;
+SELECT relfilenode = :mb_file AS not_rewritten FROM pg_class WHERE relname = 'mb_c';
+SELECT * FROM mb($$tb = 'k00695'$$);
+SELECT * FROM mb($$tb = 'k00000'$$);
+SELECT * FROM mb($$tb = ' a'$$);
+SELECT * FROM mb($$tb IN ('k00695', 'k00000', 'k02995')$$);
+SELECT * FROM mb($$tb <= 'k00695' COLLATE "C"$$);
+SELECT * FROM mb($$tb > 'k02995' COLLATE "C"$$);
+INSERT INTO mb_c SELECT id + 10000, by, bd, m, o, bp, tb FROM mb_h WHERE id BETWEEN 600 AND 799;
+INSERT INTO mb_h SELECT id + 10000, by, bd, m, o, bp, tb FROM mb_h WHERE id BETWEEN 600 AND 799;
+SELECT * FROM mb($$tb = 'k00695'$$);
+SELECT * FROM mb($$tb IN ('k00695', 'k00000', 'k02995')$$);
+SELECT * FROM mb($$tb <= 'k00695' COLLATE "C"$$);

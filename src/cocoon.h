@@ -206,6 +206,9 @@ extern Datum cocoon_stripe_value(StripeReader *sr, int attidx, uint32 row_in_chu
 extern uint64 cocoon_stripe_bytes_decompressed(StripeReader *sr);
 extern bool cocoon_stripe_chunk_may_match_ts(StripeReader *sr, uint32 chunk, AttrNumber attno,
 											 int64 lo, int64 hi);
+extern Oid	cocoon_stripe_column_type(StripeReader *sr, int attidx);
+extern bool cocoon_stripe_chunk_may_match_oid(StripeReader *sr, uint32 chunk, int attidx,
+											  int64 lo, int64 hi);
 extern bool cocoon_stripe_chunk_may_match_bytes(StripeReader *sr, uint32 chunk, int attidx,
 												int strategy, const uint8 *key, size_t keylen);
 extern bool cocoon_stripe_chunk_may_contain(StripeReader *sr, uint32 chunk, int attidx,

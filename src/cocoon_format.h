@@ -115,13 +115,14 @@ typedef struct CocoonColumnDesc
 #define COCOON_CHUNK_HAS_MINMAX	0x01	/* min/max (int64 kinds) are valid */
 #define COCOON_CHUNK_HAS_BLOOM	0x02	/* a bloom filter follows the data */
 #define COCOON_CHUNK_HAS_FMINMAX 0x04	/* float column: min/max as cocoon_float_key */
-#define COCOON_CHUNK_HAS_BMINMAX 0x08	/* text/varchar/uuid: bytewise prefix bounds */
+#define COCOON_CHUNK_HAS_BMINMAX 0x08	/* text/varchar/uuid/bytea/bpchar: bytewise prefix bounds */
 #define COCOON_CHUNK_HAS_NMINMAX 0x10	/* numeric: min/max as cocoon_float_key,
 										 * rounded outward */
 
 /*
  * HAS_BMINMAX: a prefix of the chunk's bytewise (memcmp, shorter first)
- * smallest value and one of its largest, in the 20 bytes from pad2 to the
+ * smallest value and one of its largest (bpchar: of its values without
+ * trailing blanks), in the 20 bytes from pad2 to the
  * end of max_value (COCOON_BOUND_BYTES at COCOON_BOUND_OFFSET): first
  * bound_len[0] bytes both share, then bound_len[1] & 0x7F more of the
  * minimum's, then bound_len[2] & 0x7F more of the maximum's.  Bit 0x80 of

@@ -33,8 +33,10 @@ typedef enum CocoonProbeKind
 	PROBE_FRANGE = 4,			/* float column: the same on cocoon_float_key */
 	PROBE_BYTES = 5,			/* text (C collation) / uuid: "column strategy
 								 * key" against the chunk's bytewise bounds */
-	PROBE_NRANGE = 6			/* numeric: [min,max] keys (COCOON_CHUNK_HAS_NMINMAX)
+	PROBE_NRANGE = 6,			/* numeric: [min,max] keys (COCOON_CHUNK_HAS_NMINMAX)
 								 * must meet [lo,hi] */
+	PROBE_URANGE = 7			/* oid: [lo,hi] within [0, 2^32 - 1] must meet the
+								 * values the signed int32 min/max stand for */
 } CocoonProbeKind;
 
 typedef struct CocoonProbe
@@ -49,6 +51,10 @@ typedef struct CocoonProbe
 	Datum	   *vals;			/* = / IN: values compared bytewise */
 	int			nvals;
 	int16		vlen;			/* their typlen: -1 (text) or 16 (uuid) */
+	bool		vals_rtrim;		/* bpchar: vals have no trailing blanks, and
+								 * a row's are ignored */
+	bool		bpchar;			/* bpchar probe: bounds only of stripes written
+								 * as bpchar, never the bloom filter */
 	char	   *substr;			/* LIKE: a literal every match contains */
 	int			substr_len;
 	bool		substr_jsonb;	/* substr is a jsonb ? / @> literal: values

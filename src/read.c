@@ -286,6 +286,48 @@ cocoon_stripe_chunk_may_match_ts(StripeReader *sr, uint32 chunk, AttrNumber attn
 }
 
 /*
+ * Can chunk's values of oid attribute attidx (0-based) fall in [lo, hi],
+ * taken as unsigned?  Its min/max were taken over the values as signed
+ * int32s (oid is a 4-byte VK_INT, see build_vector in write.c), so values
+ * of 2^31 and above sit below the others there: a chunk whose signed
+ * bounds have one sign holds the same range unsigned; one whose bounds
+ * straddle zero holds values in [0, max] and [min + 2^32, 2^32 - 1] only.
+ * True when unknown.
+ */
+bool
+cocoon_stripe_chunk_may_match_oid(StripeReader *sr, uint32 chunk, int attidx,
+								  int64 lo, int64 hi)
+{
+	const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(sr, chunk, attidx);
+	int64		mn,
+				mx;
+
+	if (d == NULL)
+		return true;			/* column added later: its missing value */
+	if (d->nrows > 0 && d->nnulls == d->nrows)
+		return false;			/* NULL satisfies no comparison */
+	if (!(d->flags & COCOON_CHUNK_HAS_MINMAX))
+		return true;
+	mn = d->min_value;
+	mx = d->max_value;
+	if (mn < PG_INT32_MIN || mx > PG_INT32_MAX || mn > mx)
+		return true;			/* not what an oid column writes */
+	if (mn >= 0 || mx < 0)
+		return !((int64) (uint32) mx < lo || (int64) (uint32) mn > hi);
+	return !(mx < lo || 0 > hi) ||
+		!((int64) PG_UINT32_MAX < lo || mn + ((int64) 1 << 32) > hi);
+}
+
+/* the type attribute attidx (0-based) had when the stripe was written */
+Oid
+cocoon_stripe_column_type(StripeReader *sr, int attidx)
+{
+	if (attidx < 0 || attidx >= sr->hdr.natts)
+		return InvalidOid;
+	return (Oid) sr->cols[attidx].atttypid;
+}
+
+/*
  * May chunk group `chunk` hold a value v of attribute attidx (0-based) with
  * "v strategy key", by the chunk's bytewise bounds (COCOON_CHUNK_HAS_BMINMAX;
  * text under the C collation or = under a deterministic one, uuid)?  True

@@ -322,10 +322,16 @@ match_time_clause(Expr *clause, Index relid, AttrNumber ts_attno, Oid ts_type,
 #define PLAN_PROBE_JEXISTS	7	/* jsonb ? key */
 #define PLAN_PROBE_JCONTAINS 8	/* jsonb @> object */
 #define PLAN_PROBE_FCMP		9	/* float column op value: min/max keys */
-#define PLAN_PROBE_BCMP		10	/* text (C collation) / uuid < <= >= >: bytewise
+#define PLAN_PROBE_BCMP		10	/* text (C collation) / uuid / bytea op value: bytewise
 								 * bounds */
 #define PLAN_PROBE_NCMP		11	/* numeric column op value: min/max keys */
 #define PLAN_PROBE_NCMP_IN	12	/* numeric column = ANY(array) */
+#define PLAN_PROBE_BIN		13	/* bytea = ANY(array): bytewise bounds */
+#define PLAN_PROBE_UCMP		14	/* oid column op value: min/max as uint32 */
+#define PLAN_PROBE_UCMP_IN	15	/* oid column = ANY(array) */
+#define PLAN_PROBE_BPCMP	16	/* bpchar op value: bytewise bounds of the
+								 * values without trailing blanks */
+#define PLAN_PROBE_BPIN		17	/* bpchar = ANY(array): the same */
 
 /* btree strategy of the text and uuid comparison functions, 0 if none */
 static int
@@ -344,6 +350,50 @@ bytewise_strategy(Oid func)
 			return BTGreaterEqualStrategyNumber;
 		case F_TEXT_GT:
 		case F_UUID_GT:
+			return BTGreaterStrategyNumber;
+	}
+	return 0;
+}
+
+/* btree strategy of the bpchar comparison functions, 0 if none */
+static int
+bpchar_strategy(Oid func)
+{
+	switch (func)
+	{
+		case F_BPCHARLT:
+			return BTLessStrategyNumber;
+		case F_BPCHARLE:
+			return BTLessEqualStrategyNumber;
+		case F_BPCHAREQ:
+			return BTEqualStrategyNumber;
+		case F_BPCHARGE:
+			return BTGreaterEqualStrategyNumber;
+		case F_BPCHARGT:
+			return BTGreaterStrategyNumber;
+	}
+	return 0;
+}
+
+/*
+ * btree strategy of the bytea comparison functions, 0 if none.  byteacmp
+ * is memcmp over the common length, then the shorter first, with no
+ * collation: the order of the bytewise bounds.
+ */
+static int
+bytea_strategy(Oid func)
+{
+	switch (func)
+	{
+		case F_BYTEALT:
+			return BTLessStrategyNumber;
+		case F_BYTEALE:
+			return BTLessEqualStrategyNumber;
+		case F_BYTEAEQ:
+			return BTEqualStrategyNumber;
+		case F_BYTEAGE:
+			return BTGreaterEqualStrategyNumber;
+		case F_BYTEAGT:
 			return BTGreaterStrategyNumber;
 	}
 	return 0;
@@ -423,6 +473,39 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 		func = get_opcode(opno);
 		*attno = var->varattno;
 		*operand = (Expr *) r;
+		/* bytea (or a domain over it) against a bytea value */
+		if (bytea_strategy(func) != 0)
+		{
+			if (getBaseType(get_atttype(reloid, var->varattno)) != BYTEAOID ||
+				exprType((Node *) r) != BYTEAOID)
+				return 0;
+			*strategy = bytea_strategy(func);
+			return PLAN_PROBE_BCMP;
+		}
+
+		/*
+		 * bpchar compares its values without their trailing blanks
+		 * (bcTruelen), bytewise under the C collation, and = is equality of
+		 * those bytes under any deterministic one; its bounds are taken
+		 * without the blanks.  The column must be bpchar itself (text and
+		 * varchar relabel to bpchar, and their bounds keep the blanks);
+		 * the reader also uses only the bounds of stripes written when it
+		 * was (ALTER COLUMN ... TYPE bpchar from text does not rewrite).
+		 */
+		if (bpchar_strategy(func) != 0)
+		{
+			int			s = bpchar_strategy(func);
+
+			if (get_atttype(reloid, var->varattno) != BPCHAROID ||
+				exprType((Node *) r) != BPCHAROID || !OidIsValid(op->inputcollid))
+				return 0;
+			if (s == BTEqualStrategyNumber ?
+				!get_collation_isdeterministic(op->inputcollid) :
+				!lc_collate_is_c(op->inputcollid))
+				return 0;
+			*strategy = s;
+			return PLAN_PROBE_BPCMP;
+		}
 		if ((func == F_TEXTEQ || func == F_UUID_EQ) &&
 			(func == F_UUID_EQ || (OidIsValid(op->inputcollid) &&
 								   get_collation_isdeterministic(op->inputcollid))))
@@ -457,6 +540,23 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 			int			s;
 
 			get_typlenbyval(atttype, &typlen, &byval);
+			/*
+			 * oid is unsigned, but its chunks' min/max were taken over the
+			 * values as signed int32s (build_vector in write.c): values of
+			 * 2^31 and above are stored negative.  PLAN_PROBE_UCMP compares
+			 * as unsigned and reads the stored bounds accordingly.
+			 */
+			if (atttype == OIDOID || exprType((Node *) r) == OIDOID)
+			{
+				if (atttype != OIDOID || exprType((Node *) r) != OIDOID)
+					return 0;
+				opfamily = get_opclass_family(GetDefaultOpClass(atttype, BTREE_AM_OID));
+				s = OidIsValid(opfamily) ? get_op_opfamily_strategy(opno, opfamily) : 0;
+				if (s < BTLessStrategyNumber || s > BTGreaterStrategyNumber)
+					return 0;
+				*strategy = s;
+				return PLAN_PROBE_UCMP;
+			}
 			if (getBaseType(atttype) == NUMERICOID && exprType((Node *) r) == NUMERICOID)
 			{
 				opfamily = get_opclass_family(GetDefaultOpClass(atttype, BTREE_AM_OID));
@@ -498,7 +598,7 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 			/* the btree order must be the int64 order of the stored values */
 			if (atttype != INT2OID && atttype != INT4OID && atttype != INT8OID &&
 				atttype != DATEOID && atttype != TIMESTAMPOID && atttype != TIMESTAMPTZOID &&
-				atttype != TIMEOID && atttype != BOOLOID)
+				atttype != TIMEOID && atttype != BOOLOID && atttype != CASHOID)
 				return 0;
 			*strategy = s;
 			return PLAN_PROBE_CMP;
@@ -519,8 +619,32 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 			(func == F_TEXTEQ && OidIsValid(sa->inputcollid) &&
 			 get_collation_isdeterministic(sa->inputcollid)))
 			return PLAN_PROBE_IN;
+		if (func == F_BYTEAEQ)
+		{
+			if (getBaseType(get_atttype(reloid, var->varattno)) != BYTEAOID ||
+				exprType(r) != BYTEAARRAYOID)
+				return 0;
+			*strategy = BTEqualStrategyNumber;
+			return PLAN_PROBE_BIN;
+		}
+		if (func == F_BPCHAREQ)
+		{
+			if (get_atttype(reloid, var->varattno) != BPCHAROID ||
+				exprType(r) != BPCHARARRAYOID || !OidIsValid(sa->inputcollid) ||
+				!get_collation_isdeterministic(sa->inputcollid))
+				return 0;
+			*strategy = BTEqualStrategyNumber;
+			return PLAN_PROBE_BPIN;
+		}
+		if (func == F_OIDEQ)
+		{
+			if (get_atttype(reloid, var->varattno) != OIDOID || exprType(r) != OIDARRAYOID)
+				return 0;
+			*strategy = BTEqualStrategyNumber;
+			return PLAN_PROBE_UCMP_IN;
+		}
 		if (func == F_INT2EQ || func == F_INT4EQ || func == F_INT8EQ ||
-			func == F_DATE_EQ || func == F_TIMESTAMP_EQ)
+			func == F_DATE_EQ || func == F_TIMESTAMP_EQ || func == F_CASH_EQ)
 		{
 			Oid			atttype = get_atttype(reloid, var->varattno);
 
@@ -1668,6 +1792,19 @@ like_prefix_probe(CocoonScanState *state, int attidx, const char *pat, int len)
 	state->probes = lappend(state->probes, q);
 }
 
+/* a bpchar value without its trailing blanks, as a plain varlena */
+static Datum
+bpchar_rtrimmed(Datum d)
+{
+	struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d));
+	const char *s = VARDATA_ANY(v);
+	int			len = VARSIZE_ANY_EXHDR(v);
+
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	return PointerGetDatum(cstring_to_text_with_len(s, len));
+}
+
 static void
 compute_probes(CocoonScanState *state)
 {
@@ -1706,8 +1843,11 @@ compute_probes(CocoonScanState *state)
 				probe_keep_value(p, d, type);
 				break;
 			case PLAN_PROBE_IN:
+			case PLAN_PROBE_BIN:
+			case PLAN_PROBE_BPIN:
 			case PLAN_PROBE_CMP_IN:
 			case PLAN_PROBE_NCMP_IN:
+			case PLAN_PROBE_UCMP_IN:
 				{
 					ArrayType  *arr = DatumGetArrayTypeP(d);
 					Oid			elemtype = ARR_ELEMTYPE(arr);
@@ -1722,8 +1862,28 @@ compute_probes(CocoonScanState *state)
 					get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
 					deconstruct_array(arr, elemtype, elmlen, elmbyval, elmalign,
 									  &elems, &nulls, &n);
-					if (kind == PLAN_PROBE_IN)
+					if (kind == PLAN_PROBE_BPIN)
 					{
+						/* values without trailing blanks; no bloom filter */
+						p->kind = PROBE_BLOOM_ANY;
+						p->vals_rtrim = true;
+						p->bpchar = true;
+						p->hashes = palloc(sizeof(uint64) * Max(n, 1));
+						for (k = 0; k < n; k++)
+							if (!nulls[k])
+							{
+								Datum		t = bpchar_rtrimmed(elems[k]);
+
+								p->hashes[p->nhashes++] = datum_value_hash(t, TEXTOID);
+								probe_keep_value(p, t, TEXTOID);
+							}
+					}
+					else if (kind == PLAN_PROBE_IN || kind == PLAN_PROBE_BIN)
+					{
+						/*
+						 * bytea has no bloom filter: the kept values are
+						 * tested against the chunks' bytewise bounds
+						 */
 						p->kind = PROBE_BLOOM_ANY;
 						p->hashes = palloc(sizeof(uint64) * Max(n, 1));
 						for (k = 0; k < n; k++)
@@ -1752,7 +1912,7 @@ compute_probes(CocoonScanState *state)
 					}
 					else
 					{
-						p->kind = PROBE_RANGE;
+						p->kind = kind == PLAN_PROBE_UCMP_IN ? PROBE_URANGE : PROBE_RANGE;
 						p->lo = PG_INT64_MAX;
 						p->hi = PG_INT64_MIN;
 						for (k = 0; k < n; k++)
@@ -1761,7 +1921,8 @@ compute_probes(CocoonScanState *state)
 
 							if (nulls[k])
 								continue;
-							v = elmlen == 2 ? DatumGetInt16(elems[k]) :
+							v = kind == PLAN_PROBE_UCMP_IN ? (int64) DatumGetObjectId(elems[k]) :
+								elmlen == 2 ? DatumGetInt16(elems[k]) :
 								elmlen == 4 ? DatumGetInt32(elems[k]) : DatumGetInt64(elems[k]);
 							p->lo = Min(p->lo, v);
 							p->hi = Max(p->hi, v);
@@ -1870,6 +2031,15 @@ compute_probes(CocoonScanState *state)
 					memcpy(p->key, VARDATA_ANY(DatumGetPointer(d)), p->keylen);
 				}
 				break;
+			case PLAN_PROBE_BPCMP:
+				d = bpchar_rtrimmed(d);
+				p->kind = PROBE_BYTES;
+				p->bpchar = true;
+				p->strategy = strategy;
+				p->keylen = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
+				p->key = palloc(Max(p->keylen, 1));
+				memcpy(p->key, VARDATA_ANY(DatumGetPointer(d)), p->keylen);
+				break;
 			case PLAN_PROBE_NCMP:
 				{
 					double		v = cocoon_numeric_to_double(DatumGetNumeric(d));
@@ -1896,6 +2066,22 @@ compute_probes(CocoonScanState *state)
 					if (empty)
 						state->empty = true;
 					p->kind = PROBE_NRANGE;
+					p->lo = b.ts_lo;
+					p->hi = b.ts_hi;
+					break;
+				}
+			case PLAN_PROBE_UCMP:
+				{
+					/* oid: unsigned, in [0, 2^32 - 1] */
+					CocoonScanBounds b;
+					bool		empty = false;
+
+					b.ts_lo = PG_INT64_MIN;
+					b.ts_hi = PG_INT64_MAX;
+					tighten(&b, strategy, (int64) DatumGetObjectId(d), &empty);
+					if (empty)
+						state->empty = true;
+					p->kind = PROBE_URANGE;
 					p->lo = b.ts_lo;
 					p->hi = b.ts_hi;
 					break;
@@ -2798,7 +2984,8 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		int			i;
 		static const char *const kinds[] = {"", "bloom =", "bloom IN", "bloom LIKE",
 		"bloom ILIKE", "min/max", "min/max IN", "bloom ?", "bloom @>", "min/max", "min/max",
-		"min/max", "min/max IN"};
+		"min/max", "min/max IN", "min/max IN", "min/max", "min/max IN", "min/max",
+		"min/max IN"};
 
 		initStringInfo(&buf);
 		for (i = 0; i + 2 < list_length(specs); i += 3)

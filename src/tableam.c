@@ -825,8 +825,8 @@ prefilters_for_chunk(CocoonScanDesc scan, Prefilter *pf)
 
 		if (n >= MAX_PREFILTERS)
 			break;
-		if (p->kind != PROBE_RANGE && p->kind != PROBE_FRANGE && p->nvals == 0 &&
-			p->substr == NULL)
+		if (p->kind != PROBE_RANGE && p->kind != PROBE_FRANGE && p->kind != PROBE_URANGE &&
+			p->nvals == 0 && p->substr == NULL)
 			continue;
 		if (p->attidx >= desc->natts ||
 			!cocoon_stripe_column(scan->sr, p->attidx, &pf[n].values, &pf[n].isnull))
@@ -870,6 +870,13 @@ prefilter_row(const Prefilter *pf, int n, uint32 r)
 			if (k < pf[i].lo || k > pf[i].hi)
 				return false;
 		}
+		else if (p != NULL && p->kind == PROBE_URANGE)
+		{
+			int64		v = (int64) DatumGetObjectId(d);
+
+			if (v < pf[i].lo || v > pf[i].hi)
+				return false;
+		}
 		else if (p == NULL || p->kind == PROBE_RANGE)
 		{
 			int64		v = pf[i].attlen == 2 ? DatumGetInt16(d) :
@@ -892,6 +899,8 @@ prefilter_row(const Prefilter *pf, int n, uint32 r)
 					continue;
 				data = VARDATA_ANY(DatumGetPointer(d));
 				len = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
+				while (p->vals_rtrim && len > 0 && data[len - 1] == ' ')
+					len--;
 				for (k = 0; k < p->nvals && !found; k++)
 					found = VARSIZE_ANY_EXHDR(DatumGetPointer(p->vals[k])) == len &&
 						memcmp(VARDATA_ANY(DatumGetPointer(p->vals[k])), data, len) == 0;
@@ -1101,9 +1110,41 @@ chunk_skippable(CocoonScanDesc scan, uint32 chunk)
 
 		if (p->attidx >= cocoon_stripe_header(scan->sr)->natts)
 			continue;
+		if (p->bpchar)
+		{
+			/*
+			 * bpchar: the bounds are of the values without trailing blanks
+			 * only in a stripe written while the column was bpchar (text and
+			 * varchar become bpchar without a rewrite); a text stripe's
+			 * bounds and bloom filter keep the blanks and are not used.
+			 */
+			const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(scan->sr, chunk, p->attidx);
+
+			if (d != NULL && d->nrows > 0 &&
+				(d->nnulls == d->nrows ||
+				 (cocoon_stripe_column_type(scan->sr, p->attidx) == BPCHAROID &&
+				  (p->kind == PROBE_BYTES ?
+				   !cocoon_stripe_chunk_may_match_bytes(scan->sr, chunk, p->attidx,
+														p->strategy, p->key, p->keylen) :
+				   (p->nvals > 0 && p->nvals == p->nhashes &&
+					!values_may_match_bytes(scan->sr, chunk, p))))))
+			{
+				scan->stats.chunks_skipped++;
+				return true;
+			}
+			continue;
+		}
 		if (p->kind == PROBE_RANGE)
 		{
 			if (!cocoon_stripe_chunk_may_match_ts(scan->sr, chunk, p->attidx + 1, p->lo, p->hi))
+			{
+				scan->stats.chunks_skipped++;
+				return true;
+			}
+		}
+		else if (p->kind == PROBE_URANGE)
+		{
+			if (!cocoon_stripe_chunk_may_match_oid(scan->sr, chunk, p->attidx, p->lo, p->hi))
 			{
 				scan->stats.chunks_skipped++;
 				return true;

@@ -874,8 +874,12 @@ bytes_cmp(const uint8 *a, size_t alen, const uint8 *b, size_t blen)
 	return alen < blen ? -1 : alen > blen ? 1 : 0;
 }
 
+/*
+ * rtrim: bpchar, whose comparisons ignore trailing blanks (bcTruelen): the
+ * bounds are those of the values without them.
+ */
 static void
-set_bytes_bounds(const CocoonVector *vec, CocoonChunkDesc *desc)
+set_bytes_bounds(const CocoonVector *vec, CocoonChunkDesc *desc, bool rtrim)
 {
 	const uint8 *mn,
 			   *mx;
@@ -900,11 +904,16 @@ set_bytes_bounds(const CocoonVector *vec, CocoonChunkDesc *desc)
 	else
 	{
 		mn = mx = vec_var_bytes(vec, 0, &mnlen);
+		while (rtrim && mnlen > 0 && mn[mnlen - 1] == ' ')
+			mnlen--;
 		mxlen = mnlen;
 		for (k = 1; k < vec->nvalues; k++)
 		{
 			size_t		len;
 			const uint8 *v = vec_var_bytes(vec, k, &len);
+
+			while (rtrim && len > 0 && v[len - 1] == ' ')
+				len--;
 
 			if (bytes_cmp(v, len, mn, mnlen) < 0)
 			{
@@ -1098,10 +1107,15 @@ encode_chunk(Relation rel, WriteBuffer *buf, int att, uint32 from, uint32 n,
 	{
 		Oid			base = getBaseType(TupleDescAttr(RelationGetDescr(rel), att)->atttypid);
 
-		if ((base == TEXTOID || base == VARCHAROID) && buf->typlens[att] == -1)
-			set_bytes_bounds(&vec, desc);
+		/* bytea's order (byteacmp) is bytewise too, with no collation */
+		if ((base == TEXTOID || base == VARCHAROID || base == BYTEAOID) &&
+			buf->typlens[att] == -1)
+			set_bytes_bounds(&vec, desc, false);
+		/* bpchar: its values without trailing blanks, as it compares them */
+		else if (base == BPCHAROID && buf->typlens[att] == -1)
+			set_bytes_bounds(&vec, desc, true);
 		else if (base == UUIDOID && vec.kind == VK_FIXED && vec.fixed_len == UUID_LEN)
-			set_bytes_bounds(&vec, desc);
+			set_bytes_bounds(&vec, desc, false);
 		else if (base == NUMERICOID && buf->typlens[att] == -1)
 			set_numeric_bounds(&vec, desc);
 	}

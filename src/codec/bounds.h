@@ -6,8 +6,9 @@
  *	  comparison against them.  Pure C, tested by test/codec.
  *
  * The order is memcmp's, a shorter string before its extensions: the
- * order of text under the C collation, of uuid, and equality of text
- * under any deterministic collation.  A stored prefix of the minimum is a
+ * order of text under the C collation, of uuid and bytea, and equality of text
+ * under any deterministic collation (bpchar: the same, of its values without
+ * trailing blanks).  A stored prefix of the minimum is a
  * lower bound (strictly below the minimum when the minimum was cut); a
  * stored prefix of the maximum bounds it by prefix only: the maximum is
  * the prefix or, when cut, one of its extensions.
