@@ -159,6 +159,20 @@ stripe_cmp(const ListCell *a, const ListCell *b)
 }
 
 /*
+ * Scan the rows of one storage in a table keyed by storage_id first
+ * (cocoon.stripe, cocoon.deleted, cocoon.garbage) through index idx.
+ * systable_beginscan copies the key.
+ */
+static SysScanDesc
+storage_rows_scan(Relation rel, Oid idx, uint64 storage_id, Snapshot snapshot)
+{
+	ScanKeyData key;
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
+	return systable_beginscan(rel, idx, true, snapshot, 1, &key);
+}
+
+/*
  * All stripes of a storage visible to snapshot, ordered by first_row.
  * Reserved (not yet written) stripes are left out unless asked for.
  */
@@ -167,16 +181,13 @@ cocoon_meta_stripes(uint64 storage_id, Snapshot snapshot, bool include_reserved)
 {
 	Relation	dir;
 	SysScanDesc scan;
-	ScanKeyData key;
 	HeapTuple	tup;
 	List	   *result = NIL;
 
 	if (storage_id == 0)
 		return NIL;
 	dir = table_open(stripe_relid(), AccessShareLock);
-	ScanKeyInit(&key, Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum((int64) storage_id));
-	scan = systable_beginscan(dir, stripe_indexid(), true, snapshot, 1, &key);
+	scan = storage_rows_scan(dir, stripe_indexid(), storage_id, snapshot);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		StripeEntry *e = palloc(sizeof(StripeEntry));
@@ -245,24 +256,19 @@ cocoon_meta_delete_storage(uint64 storage_id)
 {
 	Relation	dir;
 	SysScanDesc scan;
-	ScanKeyData key;
 	HeapTuple	tup;
 
 	if (storage_id == 0)
 		return;
 	dir = table_open(stripe_relid(), RowExclusiveLock);
-	ScanKeyInit(&key, Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum((int64) storage_id));
-	scan = systable_beginscan(dir, stripe_indexid(), true, NULL, 1, &key);
+	scan = storage_rows_scan(dir, stripe_indexid(), storage_id, NULL);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 		CatalogTupleDelete(dir, &tup->t_self);
 	systable_endscan(scan);
 	table_close(dir, RowExclusiveLock);
 
 	dir = table_open(cocoon_relname_oid("deleted"), RowExclusiveLock);
-	ScanKeyInit(&key, Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum((int64) storage_id));
-	scan = systable_beginscan(dir, cocoon_relname_oid("deleted_pkey"), true, NULL, 1, &key);
+	scan = storage_rows_scan(dir, cocoon_relname_oid("deleted_pkey"), storage_id, NULL);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 		CatalogTupleDelete(dir, &tup->t_self);
 	systable_endscan(scan);
@@ -270,8 +276,7 @@ cocoon_meta_delete_storage(uint64 storage_id)
 
 	/* the file goes away with the storage: its garbage list too */
 	dir = table_open(cocoon_relname_oid("garbage"), RowExclusiveLock);
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
-	scan = systable_beginscan(dir, cocoon_relname_oid("garbage_pkey"), true, NULL, 1, &key);
+	scan = storage_rows_scan(dir, cocoon_relname_oid("garbage_pkey"), storage_id, NULL);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 		CatalogTupleDelete(dir, &tup->t_self);
 	systable_endscan(scan);
@@ -287,16 +292,13 @@ cocoon_meta_bytes(uint64 storage_id)
 {
 	Relation	dir;
 	SysScanDesc scan;
-	ScanKeyData key;
 	HeapTuple	tup;
 	uint64		bytes = 0;
 
 	if (storage_id == 0)
 		return 0;
 	dir = table_open(stripe_relid(), AccessShareLock);
-	ScanKeyInit(&key, Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum((int64) storage_id));
-	scan = systable_beginscan(dir, stripe_indexid(), true, NULL, 1, &key);
+	scan = storage_rows_scan(dir, stripe_indexid(), storage_id, NULL);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 		bytes += MAXALIGN(tup->t_len) + sizeof(ItemIdData) + 24;
 	systable_endscan(scan);
@@ -667,16 +669,13 @@ cocoon_meta_aborted_stripes(uint64 storage_id)
 {
 	Relation	dir;
 	SysScanDesc scan;
-	ScanKeyData key;
 	HeapTuple	tup;
 	List	   *result = NIL;
 
 	if (storage_id == 0)
 		return NIL;
 	dir = table_open(stripe_relid(), AccessShareLock);
-	ScanKeyInit(&key, Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum((int64) storage_id));
-	scan = systable_beginscan(dir, stripe_indexid(), true, SnapshotAny, 1, &key);
+	scan = storage_rows_scan(dir, stripe_indexid(), storage_id, SnapshotAny);
 	/* an aborted row's index entry is soon marked dead: look at those too */
 	scan->iscan->ignore_killed_tuples = false;
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
@@ -806,11 +805,9 @@ cocoon_meta_named_ranges(uint64 storage_id, CocoonFreeRange **out)
 									 AccessShareLock);
 		Oid			idx = pass == 0 ? stripe_indexid() : cocoon_relname_oid("garbage_pkey");
 		SysScanDesc scan;
-		ScanKeyData key;
 		HeapTuple	tup;
 
-		ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
-		scan = systable_beginscan(rel, idx, true, SnapshotAny, 1, &key);
+		scan = storage_rows_scan(rel, idx, storage_id, SnapshotAny);
 		scan->iscan->ignore_killed_tuples = false;
 		while (HeapTupleIsValid(tup = systable_getnext(scan)))
 		{
@@ -856,7 +853,6 @@ cocoon_meta_waiting_bytes(uint64 storage_id)
 {
 	Relation	g;
 	SysScanDesc scan;
-	ScanKeyData key;
 	HeapTuple	tup;
 	uint64		bytes = 0;
 	List	   *aborted;
@@ -865,8 +861,7 @@ cocoon_meta_waiting_bytes(uint64 storage_id)
 	if (storage_id == 0)
 		return 0;
 	g = table_open(cocoon_relname_oid("garbage"), AccessShareLock);
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
-	scan = systable_beginscan(g, cocoon_relname_oid("garbage_pkey"), true, NULL, 1, &key);
+	scan = storage_rows_scan(g, cocoon_relname_oid("garbage_pkey"), storage_id, NULL);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		bool		isnull;

@@ -341,6 +341,8 @@ typedef struct CocoonScanDescData
 	Bitmapset  *attrs;
 	CocoonScanBounds bounds;
 	List	   *probes;			/* CocoonProbe * */
+	const CocoonProbe *needle;	/* a jsonb ? / @> probe: its literal goes to
+								 * every stripe reader, or NULL */
 	CocoonScanStats stats;
 	/* bitmap scans and analyze */
 	RowFetcher fetcher;
@@ -613,7 +615,22 @@ chunk_rank_cmp(const void *a, const void *b, void *arg)
 void
 cocoon_scan_set_probes(TableScanDesc sscan, List *probes)
 {
-	((CocoonScanDesc) sscan)->probes = probes;
+	CocoonScanDesc scan = (CocoonScanDesc) sscan;
+	ListCell   *lc;
+
+	scan->probes = probes;
+	scan->needle = NULL;
+	/* jsonb ? / @>: rows without the literal need not be decoded */
+	foreach(lc, probes)
+	{
+		CocoonProbe *p = lfirst(lc);
+
+		if (p->substr_jsonb && p->substr != NULL)
+		{
+			scan->needle = p;
+			break;
+		}
+	}
 }
 
 void
@@ -1266,21 +1283,9 @@ scan_open_next_stripe(CocoonScanDesc scan)
 		}
 		scan->sr = cocoon_stripe_open(scan->rs_base.rs_rd, e, scan->cxt);
 		scan->stats.stripes_read++;
-		{
-			ListCell   *lc;
-
-			/* jsonb ? / @>: rows without the literal need not be decoded */
-			foreach(lc, scan->probes)
-			{
-				CocoonProbe *p = lfirst(lc);
-
-				if (p->substr_jsonb && p->substr != NULL)
-				{
-					cocoon_stripe_set_needle(scan->sr, p->attidx, p->substr, p->substr_len);
-					break;
-				}
-			}
-		}
+		if (scan->needle)
+			cocoon_stripe_set_needle(scan->sr, scan->needle->attidx, scan->needle->substr,
+									 scan->needle->substr_len);
 		scan->cur_xmin = e->xmin;
 		scan_load_deletes(scan, e->first_row, e->first_row + e->row_count);
 		scan->use_pass = false;
