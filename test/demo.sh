@@ -18,7 +18,8 @@ WORK=$(mktemp -d /tmp/cocoon-demo.XXXXXX)
 chmod 755 "$WORK"
 PORT=$(free_port 54400)
 log "starting a throwaway cluster in $WORK on 127.0.0.1:$PORT"
-start_cluster "$WORK/cluster" "$PORT"
+COCOON_SHARED_BUFFERS=${COCOON_SHARED_BUFFERS:-512MB} start_cluster "$WORK/cluster" "$PORT" || exit 1
+PORT=$(cat "$WORK/cluster/port")
 
 log "generating $ROWS sample log rows"
 cc -O2 -o "$WORK/gen" "$REPO/bench/gen.c" -lm

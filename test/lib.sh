@@ -51,22 +51,45 @@ as_pg() {
   fi
 }
 
-# start_cluster DIR PORT: initdb + start on 127.0.0.1:PORT, socket in DIR
+# start_cluster DIR PORT: initdb + start on 127.0.0.1:PORT, socket in DIR.
+# shared_buffers is $COCOON_SHARED_BUFFERS (default 256MB).  If the server
+# does not come up, its log is printed; a port taken meanwhile by someone
+# else, or shared memory refused, is retried (next free port, smaller
+# shared_buffers) before giving up.  The port used is left in DIR/port.
 start_cluster() {
-  local dir=$1 port=$2
+  local dir=$1 port=$2 sb=${COCOON_SHARED_BUFFERS:-256MB} try
   mkdir -p "$dir"
   [ "$(id -u)" = 0 ] && chown postgres "$dir"
-  as_pg "$PGBIN/initdb -D '$dir/data' -A trust -U postgres ${INITDB_OPTS:---data-checksums} >'$dir/initdb.log' 2>&1"
-  cat >>"$dir/data/postgresql.conf" <<CONF
+  if ! as_pg "$PGBIN/initdb -D '$dir/data' -A trust -U postgres ${INITDB_OPTS:---data-checksums} >'$dir/initdb.log' 2>&1"; then
+    echo "initdb failed:" >&2; tail -30 "$dir/initdb.log" >&2; return 1
+  fi
+  cp "$dir/data/postgresql.conf" "$dir/postgresql.conf.initdb"
+  for try in 1 2 3; do
+    cp "$dir/postgresql.conf.initdb" "$dir/data/postgresql.conf"
+    cat >>"$dir/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
-shared_buffers = '1GB'
+shared_buffers = '$sb'
 max_prepared_transactions = 10
 max_parallel_workers_per_gather = 2
 fsync = on
 CONF
-  as_pg "$PGBIN/pg_ctl -D '$dir/data' -l '$dir/server.log' -w start >/dev/null"
+    [ "$(id -u)" = 0 ] && chown postgres "$dir/data/postgresql.conf"
+    if as_pg "$PGBIN/pg_ctl -D '$dir/data' -l '$dir/server.log' -w -t 120 start >/dev/null"; then
+      echo "$port" >"$dir/port"
+      [ "$port" = "$2" ] || echo "start_cluster: started on port $port instead of $2" >&2
+      return 0
+    fi
+    echo "start_cluster: the server in $dir did not start (try $try, port $port, shared_buffers $sb); its log:" >&2
+    tail -20 "$dir/server.log" >&2
+    as_pg "$PGBIN/pg_ctl -D '$dir/data' -m immediate -w stop >/dev/null 2>&1" || true
+    if grep -q -i -E 'shared memory|could not map|out of memory' "$dir/server.log"; then
+      sb=128MB
+    fi
+    port=$(free_port $((port + 1))) || return 1
+  done
+  return 1
 }
 
 stop_cluster() {

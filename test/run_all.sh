@@ -34,7 +34,8 @@ cp -r "$REPO" "$WORK/tree"
 rm -rf "$WORK/tree/results" "$WORK/tree/tmp_check"
 [ "$(id -u)" = 0 ] && chown -R postgres "$WORK"
 PORT=$(free_port 55432)
-start_cluster "$WORK/cluster" "$PORT"
+start_cluster "$WORK/cluster" "$PORT" || exit 1
+PORT=$(cat "$WORK/cluster/port")
 
 regress() {
   as_pg "cd '$WORK/tree' && PGHOST='$WORK/cluster' PGPORT=$PORT PGUSER=postgres \

@@ -65,7 +65,8 @@ trap cleanup EXIT
 
 PORT=$(free_port 56432)
 log "starting a throwaway cluster on 127.0.0.1:$PORT"
-start_cluster "$CL" "$PORT" || { cat "$CL/initdb.log" "$CL/server.log" 2>/dev/null | tail -30; exit 1; }
+start_cluster "$CL" "$PORT" || exit 1
+PORT=$(cat "$CL/port")
 
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
 export PYTHONNOUSERSITE=1 PYTHONDONTWRITEBYTECODE=1

@@ -14,7 +14,8 @@ EXP_PID=
 cleanup() { [ -n "$EXP_PID" ] && kill "$EXP_PID" 2>/dev/null; stop_cluster "$WORK/cluster"; rm -rf "$WORK"; }
 trap cleanup EXIT
 PORT=$(free_port 56500)
-start_cluster "$WORK/cluster" "$PORT"
+start_cluster "$WORK/cluster" "$PORT" || exit 1
+PORT=$(cat "$WORK/cluster/port")
 PSQL="$PGBIN/psql -X -q -v ON_ERROR_STOP=1 -h $WORK/cluster -p $PORT -U postgres -d postgres"
 $PSQL <<'SQL'
 CREATE EXTENSION cocoon;

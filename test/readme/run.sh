@@ -27,7 +27,8 @@ PY
 
 pass=0; fail=0
 PORT=$(free_port 56700)
-start_cluster "$WORK/cluster" "$PORT"
+start_cluster "$WORK/cluster" "$PORT" || exit 1
+PORT=$(cat "$WORK/cluster/port")
 PSQL="$PGBIN/psql -X -v ON_ERROR_STOP=1 -h $WORK/cluster -p $PORT -U postgres -d postgres"
 cd "$REPO"
 for f in "$WORK"/sql_*.sql; do
