@@ -16,7 +16,7 @@ build_install
 
 WORK=$(mktemp -d /tmp/cocoon-demo.XXXXXX)
 chmod 755 "$WORK"
-PORT=$(free_port 54400)
+PORT=$(free_port 24400)
 log "starting a throwaway cluster in $WORK on 127.0.0.1:$PORT"
 COCOON_SHARED_BUFFERS=${COCOON_SHARED_BUFFERS:-512MB} start_cluster "$WORK/cluster" "$PORT" || exit 1
 PORT=$(cat "$WORK/cluster/port")

@@ -32,9 +32,12 @@ build_install() {
   fi
 }
 
+# free_port [FROM]: the first port from FROM up that nothing answers on.
+# Callers start below 32768, under Linux's ephemeral range (32768-60999),
+# so that an outgoing connection's local port cannot take it meanwhile.
 free_port() {
   local p
-  for p in $(seq "${1:-55432}" 65000); do
+  for p in $(seq "${1:-25432}" 32767); do
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       echo "$p"; return 0
     fi

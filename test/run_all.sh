@@ -33,7 +33,7 @@ step "fuzzing the decoders (short run)" make -C "$REPO/test/fuzz" -s run FUZZ_SE
 cp -r "$REPO" "$WORK/tree"
 rm -rf "$WORK/tree/results" "$WORK/tree/tmp_check"
 [ "$(id -u)" = 0 ] && chown -R postgres "$WORK"
-PORT=$(free_port 55432)
+PORT=$(free_port 25432)
 start_cluster "$WORK/cluster" "$PORT" || exit 1
 PORT=$(cat "$WORK/cluster/port")
 

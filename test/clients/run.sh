@@ -63,7 +63,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT=$(free_port 56432)
+PORT=$(free_port 26432)
 log "starting a throwaway cluster on 127.0.0.1:$PORT"
 start_cluster "$CL" "$PORT" || exit 1
 PORT=$(cat "$CL/port")
@@ -87,7 +87,7 @@ t_node_pg()    { newdb node_pg && (cd "$HERE/node" && PGDATABASE=node_pg $T node
 t_node_knex()  { newdb node_knex && (cd "$HERE/node" && PGDATABASE=node_knex $T node knex_test.js); }
 t_rsyslog() {
   local tcp udp
-  tcp=$(free_port 57514); udp=$(free_port $((tcp + 1)))
+  tcp=$(free_port 27514); udp=$(free_port $((tcp + 1)))
   newdb rsyslog && PGDATABASE=rsyslog RSYSLOG_WORK="$WORK/rsyslog" TCP_PORT=$tcp UDP_PORT=$udp \
     N=${RSYSLOG_N:-3000} $T $PY "$HERE/rsyslog/rsyslog_test.py"
 }

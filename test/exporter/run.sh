@@ -13,7 +13,7 @@ WORK=$(mktemp -d /tmp/cocoon-exporter.XXXXXX); chmod 755 "$WORK"
 EXP_PID=
 cleanup() { [ -n "$EXP_PID" ] && kill "$EXP_PID" 2>/dev/null; stop_cluster "$WORK/cluster"; rm -rf "$WORK"; }
 trap cleanup EXIT
-PORT=$(free_port 56500)
+PORT=$(free_port 26500)
 start_cluster "$WORK/cluster" "$PORT" || exit 1
 PORT=$(cat "$WORK/cluster/port")
 PSQL="$PGBIN/psql -X -q -v ON_ERROR_STOP=1 -h $WORK/cluster -p $PORT -U postgres -d postgres"
@@ -25,7 +25,7 @@ INSERT INTO weblogs SELECT '2026-01-01'::timestamptz + (i || ' s')::interval, 20
 DELETE FROM weblogs WHERE status = 204;
 SQL
 cp "$REPO/src/metrics/cocoon_queries.yaml" "$WORK/queries.yaml"
-EPORT=$(free_port 56600)
+EPORT=$(free_port 26600)
 DATA_SOURCE_NAME="host=$WORK/cluster port=$PORT user=postgres dbname=postgres sslmode=disable" \
   prometheus-postgres-exporter --web.listen-address=127.0.0.1:$EPORT \
     --extend.query-path="$WORK/queries.yaml" --disable-default-metrics \

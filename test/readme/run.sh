@@ -26,7 +26,7 @@ print(f"README: {n['sql']} sql blocks, {n['sh']} sh blocks")
 PY
 
 pass=0; fail=0
-PORT=$(free_port 56700)
+PORT=$(free_port 26700)
 start_cluster "$WORK/cluster" "$PORT" || exit 1
 PORT=$(cat "$WORK/cluster/port")
 PSQL="$PGBIN/psql -X -v ON_ERROR_STOP=1 -h $WORK/cluster -p $PORT -U postgres -d postgres"
