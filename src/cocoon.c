@@ -75,14 +75,68 @@ cocoon_namespace_oid(void)
 	return get_namespace_oid("cocoon", true);
 }
 
+/*
+ * The OIDs of cocoon's own catalog relations, by name.  Every single-row
+ * INSERT looks up a few of them; two syscache probes each add up.  Only
+ * found OIDs are remembered, and all are forgotten when any of them is
+ * invalidated (dropped, renamed: the extension dropped or reinstalled), on
+ * a relcache reset, and when a schema changes.
+ */
+#define CATALOG_OID_CACHE_SIZE 16
+typedef struct CatalogOidEntry
+{
+	char		name[NAMEDATALEN];
+	Oid			oid;
+} CatalogOidEntry;
+static CatalogOidEntry catalog_oids[CATALOG_OID_CACHE_SIZE];
+static int	n_catalog_oids = 0;
+
+static void
+catalog_oids_relcache_inval(Datum arg, Oid relid)
+{
+	int			i;
+
+	if (!OidIsValid(relid))
+	{
+		n_catalog_oids = 0;
+		return;
+	}
+	for (i = 0; i < n_catalog_oids; i++)
+		if (catalog_oids[i].oid == relid)
+		{
+			n_catalog_oids = 0;
+			return;
+		}
+}
+
+static void
+catalog_oids_syscache_inval(Datum arg, int cacheid, uint32 hashvalue)
+{
+	n_catalog_oids = 0;
+}
+
 static Oid
 cocoon_relname_oid_missing_ok(const char *relname)
 {
-	Oid			nsp = cocoon_namespace_oid();
+	Oid			nsp;
+	Oid			relid;
+	int			i;
 
+	for (i = 0; i < n_catalog_oids; i++)
+		if (strcmp(catalog_oids[i].name, relname) == 0)
+			return catalog_oids[i].oid;
+	nsp = cocoon_namespace_oid();
 	if (!OidIsValid(nsp))
 		return InvalidOid;
-	return get_relname_relid(relname, nsp);
+	relid = get_relname_relid(relname, nsp);
+	if (OidIsValid(relid) && n_catalog_oids < CATALOG_OID_CACHE_SIZE &&
+		strlen(relname) < NAMEDATALEN)
+	{
+		strlcpy(catalog_oids[n_catalog_oids].name, relname, NAMEDATALEN);
+		catalog_oids[n_catalog_oids].oid = relid;
+		n_catalog_oids++;
+	}
+	return relid;
 }
 
 Oid
@@ -664,6 +718,8 @@ _PG_init(void)
 
 	cocoon_slot_init_ops();
 	CacheRegisterRelcacheCallback(options_cache_invalidate, (Datum) 0);
+	CacheRegisterRelcacheCallback(catalog_oids_relcache_inval, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, catalog_oids_syscache_inval, (Datum) 0);
 	RegisterXactCallback(cocoon_xact_callback, NULL);
 	RegisterSubXactCallback(cocoon_subxact_callback, NULL);
 	prev_object_access_hook = object_access_hook;

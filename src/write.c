@@ -43,6 +43,7 @@
 #include "access/detoast.h"
 #include "access/relation.h"
 #include "access/xact.h"
+#include "access/transam.h"
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
@@ -90,6 +91,7 @@ typedef struct WriteBuffer
 	CocoonValueKind *kinds;
 	int16	   *typlens;
 	bool	   *dropped;
+	Oid		   *basetypes;		/* getBaseType of each column, once */
 	CocoonOptions opts;
 	uint64		storage_id;
 	StripeEntry entry;			/* its directory row */
@@ -149,15 +151,32 @@ static WriteBuffer *last_buffer = NULL;
 
 static void flush_buffer(WriteBuffer *buf, Relation rel);
 
+/*
+ * getBaseType without its syscache probe for the built-in types of
+ * pg_type.dat (OIDs below FirstGenbkiObjectId), none of which is a domain.
+ */
+static inline Oid
+base_type_of(Oid typid)
+{
+	if (typid < FirstGenbkiObjectId)
+		return typid;
+	return getBaseType(typid);
+}
+static CocoonValueKind value_kind_of_base(Form_pg_attribute att, Oid base);
+
 CocoonValueKind
 cocoon_value_kind(Form_pg_attribute att)
 {
-	Oid			base;
+	return value_kind_of_base(att, att->attisdropped ? InvalidOid : base_type_of(att->atttypid));
+}
 
+/* cocoon_value_kind when the caller knows the column's base type */
+static CocoonValueKind
+value_kind_of_base(Form_pg_attribute att, Oid base)
+{
 	/* a dropped column has no type any more; it is stored as all NULL */
 	if (att->attisdropped)
 		return att->attbyval ? VK_INT : (att->attlen > 0 ? VK_FIXED : VK_VAR);
-	base = getBaseType(att->atttypid);
 
 	if (att->attbyval)
 	{
@@ -391,11 +410,13 @@ new_buffer(Relation rel, const CocoonOptions *opts, int64 part_key, bool bulk)
 	buf->kinds = palloc(sizeof(CocoonValueKind) * desc->natts);
 	buf->typlens = palloc(sizeof(int16) * desc->natts);
 	buf->dropped = palloc(sizeof(bool) * desc->natts);
+	buf->basetypes = palloc(sizeof(Oid) * desc->natts);
 	for (i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 
-		buf->kinds[i] = cocoon_value_kind(att);
+		buf->basetypes[i] = att->attisdropped ? InvalidOid : base_type_of(att->atttypid);
+		buf->kinds[i] = value_kind_of_base(att, buf->basetypes[i]);
 		buf->typlens[i] = att->attlen;
 		buf->dropped[i] = att->attisdropped;
 	}
@@ -412,8 +433,13 @@ new_buffer(Relation rel, const CocoonOptions *opts, int64 part_key, bool bulk)
 	buf->cids = palloc(sizeof(CommandId) * buf->capacity);
 	MemoryContextSwitchTo(old);
 
-	cocoon_storage_init(rel);
+	/* one look at the file's size when the storage exists, as it mostly does */
 	cocoon_read_metapage(rel, &meta);
+	if (meta.storage_id == 0)
+	{
+		cocoon_storage_init(rel);
+		cocoon_read_metapage(rel, &meta);
+	}
 	buf->storage_id = meta.storage_id;
 	buf->xid = GetCurrentTransactionId();
 
@@ -700,13 +726,10 @@ typedef struct EncodedChunk
 
 /* Which columns get bloom filters, and with trigrams? */
 static int
-bloom_mode(Form_pg_attribute att)
+bloom_mode(Form_pg_attribute att, Oid base)
 {
-	Oid			base;
-
 	if (att->attisdropped)
 		return 0;
-	base = getBaseType(att->atttypid);
 	if (base == TEXTOID || base == VARCHAROID)
 		return 2;				/* values and trigrams */
 	if (base == UUIDOID)
@@ -1027,7 +1050,7 @@ encode_chunk(Relation rel, WriteBuffer *buf, int att, uint32 from, uint32 n,
 	/* varlenas are plain in-line ones here (copy_value); jsonb is known */
 	if (vec.kind == VK_VAR && buf->typlens[att] == -1 && !buf->dropped[att])
 		vec.var_format =
-			getBaseType(TupleDescAttr(RelationGetDescr(rel), att)->atttypid) == JSONBOID
+			buf->basetypes[att] == JSONBOID
 			? COCOON_VAR_JSONB : COCOON_VAR_VARLENA;
 	r = cocoon_encode(&vec, &enc, &enclen, &codec);
 	if (r != COCOON_CODEC_OK)
@@ -1105,7 +1128,7 @@ encode_chunk(Relation rel, WriteBuffer *buf, int att, uint32 from, uint32 n,
 	else if (vec.nvalues > 0 && !buf->dropped[att] &&
 			 (vec.kind == VK_VAR || vec.kind == VK_FIXED))
 	{
-		Oid			base = getBaseType(TupleDescAttr(RelationGetDescr(rel), att)->atttypid);
+		Oid			base = buf->basetypes[att];
 
 		/* bytea's order (byteacmp) is bytewise too, with no collation */
 		if ((base == TEXTOID || base == VARCHAROID || base == BYTEAOID) &&
@@ -1362,7 +1385,7 @@ flush_buffer(WriteBuffer *buf, Relation rel)
 	bmodes = palloc(sizeof(int) * Max(natts, 1));
 	for (a = 0; a < natts; a++)
 		bmodes[a] = buf->nrows < TINY_STRIPE_ROWS ? 0 :
-			bloom_mode(TupleDescAttr(RelationGetDescr(rel), a));
+			bloom_mode(TupleDescAttr(RelationGetDescr(rel), a), buf->basetypes[a]);
 	for (c = 0; c < nchunks; c++)
 	{
 		CHECK_FOR_INTERRUPTS();
