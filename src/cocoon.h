@@ -137,6 +137,7 @@ extern List *cocoon_meta_stripes_in_rows(uint64 storage_id, Snapshot snapshot,
 										 uint64 lo, uint64 hi, uint64 max_rows);
 extern List *cocoon_meta_aborted_stripes(uint64 storage_id);
 extern bool cocoon_meta_remove_aborted(StripeEntry *e);
+extern bool cocoon_meta_prune_retired(uint64 storage_id, uint64 first_row);
 extern void cocoon_meta_garbage_forget_bytes(Relation g, HeapTuple tup);
 extern int	cocoon_meta_named_ranges(uint64 storage_id, CocoonFreeRange **out);
 extern uint64 cocoon_meta_waiting_bytes(uint64 storage_id);

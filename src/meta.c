@@ -763,6 +763,87 @@ cocoon_meta_remove_aborted(StripeEntry *e)
 }
 
 /*
+ * The TIDs of every version of the directory row of (storage_id, first_row)
+ * still on its heap page, whatever its state.
+ */
+static List *
+directory_row_tids(Relation dir, uint64 storage_id, uint64 first_row)
+{
+	SysScanDesc scan;
+	ScanKeyData keys[2];
+	HeapTuple	tup;
+	List	   *tids = NIL;
+
+	ScanKeyInit(&keys[0], Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	ScanKeyInit(&keys[1], Anum_stripe_first_row, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) first_row));
+	scan = systable_beginscan(dir, stripe_indexid(), true, SnapshotAny, 2, keys);
+	/* entries of removed rows may be marked dead: look at those too */
+	scan->iscan->ignore_killed_tuples = false;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		ItemPointer tid = palloc(sizeof(ItemPointerData));
+
+		*tid = tup->t_self;
+		tids = lappend(tids, tid);
+	}
+	systable_endscan(scan);
+	return tids;
+}
+
+/*
+ * Before VACUUM frees a retired stripe's bytes, its directory row (deleted
+ * by the retiring transaction) must be gone from its heap page.  Heap
+ * pruning removes it and WAL-logs the removal with the retiring transaction
+ * as the conflict horizon, so a standby cancels the queries whose snapshots
+ * could still see the stripe before it replays anything that reuses the
+ * bytes, exactly as it does for heap rows (unless hot_standby_feedback
+ * holds the primary's horizon back, in which case the row is not removable
+ * yet).  A row pruned earlier (on-access pruning, a heap VACUUM of
+ * cocoon.stripe) gave the standby that horizon then.
+ *
+ * Returns true when no version of the row is left on its page; false when
+ * one is (its page pinned by somebody, or not yet removable): the stripe
+ * then waits for a later VACUUM.
+ */
+bool
+cocoon_meta_prune_retired(uint64 storage_id, uint64 first_row)
+{
+	Relation	dir = table_open(stripe_relid(), RowExclusiveLock);
+	GlobalVisState *vistest = GlobalVisTestFor(dir);
+	List	   *tids;
+	ListCell   *lc;
+	bool		gone;
+
+	tids = directory_row_tids(dir, storage_id, first_row);
+	foreach(lc, tids)
+	{
+		ItemPointer tid = lfirst(lc);
+		Buffer		buf = ReadBuffer(dir, ItemPointerGetBlockNumber(tid));
+		int			nnewlpdead;
+
+		if (ConditionalLockBufferForCleanup(buf))
+		{
+			heap_page_prune(dir, buf, InvalidTransactionId, vistest, InvalidTransactionId, 0,
+							&nnewlpdead, NULL);
+			UnlockReleaseBuffer(buf);
+		}
+		else
+			ReleaseBuffer(buf);
+	}
+	if (tids != NIL)
+	{
+		list_free_deep(tids);
+		tids = directory_row_tids(dir, storage_id, first_row);
+	}
+	gone = (tids == NIL);
+	list_free_deep(tids);
+	table_close(dir, RowExclusiveLock);
+	return gone;
+}
+
+/*
  * Overwrite a garbage row's byte range with nothing, in place: not undone
  * if the transaction that frees the range aborts, so the range is never
  * freed a second time (the row itself comes back and is cleaned up again,

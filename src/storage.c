@@ -664,10 +664,34 @@ cocoon_storage_read(Relation rel, uint64 offset, char *data, uint64 len)
 	}
 }
 
+static int
+free_range_offset_cmp(const void *a, const void *b)
+{
+	const CocoonFreeRange *x = a;
+	const CocoonFreeRange *y = b;
+
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	return 0;
+}
+
+/* larger first; equal lengths by offset, so the order is total */
+static int
+free_range_length_cmp(const void *a, const void *b)
+{
+	const CocoonFreeRange *x = a;
+	const CocoonFreeRange *y = b;
+
+	if (x->length != y->length)
+		return x->length > y->length ? -1 : 1;
+	return free_range_offset_cmp(a, b);
+}
+
 /*
  * Give byte ranges back: merge them into the free list, and pull
- * next_offset down over a free tail.  Returns the new next_offset.  Ranges
- * that do not fit the list are forgotten (leaked until the next rewrite).
+ * next_offset down over a free tail.  Returns the new next_offset.  Of more
+ * ranges than the list holds, the largest are kept; the others are left to
+ * VACUUM's sweep, which finds bytes nothing names.
  */
 uint64
 cocoon_free_ranges(Relation rel, CocoonFreeRange *ranges, int n, TimestampTz now)
@@ -686,15 +710,7 @@ cocoon_free_ranges(Relation rel, CocoonFreeRange *ranges, int n, TimestampTz now
 	memcpy(all, meta->free, sizeof(CocoonFreeRange) * meta->nfree);
 	memcpy(all + meta->nfree, ranges, sizeof(CocoonFreeRange) * n);
 	nall = meta->nfree + n;
-	/* sort by offset (insertion sort: lists are short) */
-	for (i = 1; i < nall; i++)
-	{
-		CocoonFreeRange x = all[i];
-
-		for (k = i - 1; k >= 0 && all[k].offset > x.offset; k--)
-			all[k + 1] = all[k];
-		all[k + 1] = x;
-	}
+	qsort(all, nall, sizeof(CocoonFreeRange), free_range_offset_cmp);
 	/* merge adjacent */
 	k = 0;
 	for (i = 0; i < nall; i++)
@@ -720,9 +736,24 @@ cocoon_free_ranges(Relation rel, CocoonFreeRange *ranges, int n, TimestampTz now
 	}
 	for (i = 0; i < n; i++)
 		meta->bytes_reclaimed += ranges[i].length;
-	/* keep the largest ranges if too many */
+
+	/*
+	 * Too many ranges: keep the largest, which new stripes can use, and
+	 * forget the rest (VACUUM's sweep finds them again: no row, garbage row
+	 * or list entry names them).  What is forgotten no longer counts as
+	 * reclaimed, so that the sweep finding it again does not count it twice.
+	 */
 	if (nall > COCOON_MAX_FREE_RANGES)
+	{
+		uint64		forgotten = 0;
+
+		qsort(all, nall, sizeof(CocoonFreeRange), free_range_length_cmp);
+		for (i = COCOON_MAX_FREE_RANGES; i < nall; i++)
+			forgotten += all[i].length;
 		nall = COCOON_MAX_FREE_RANGES;
+		qsort(all, nall, sizeof(CocoonFreeRange), free_range_offset_cmp);
+		meta->bytes_reclaimed -= Min(forgotten, meta->bytes_reclaimed);
+	}
 	memcpy(meta->free, all, sizeof(CocoonFreeRange) * nall);
 	meta->nfree = nall;
 	meta->last_vacuum = now;

@@ -651,6 +651,10 @@ cocoon_reclaim(Relation rel, BufferAccessStrategy bstrategy)
 		if (!TransactionIdPrecedes(xmin, oldest))
 			continue;
 		heap_deform_tuple(tup, RelationGetDescr(g), values, nulls);
+		/* ... and its directory row is pruned: standbys' conflict horizon */
+		if (DatumGetInt64(values[4]) > 0 &&
+			!cocoon_meta_prune_retired(storage_id, (uint64) DatumGetInt64(values[1])))
+			continue;
 		ADD_DEAD((uint64) DatumGetInt64(values[1]), (uint64) DatumGetInt64(values[2]),
 				 (uint64) DatumGetInt64(values[3]), (uint64) DatumGetInt64(values[4]));
 		gtups = lappend(gtups, heap_copytuple(tup));
