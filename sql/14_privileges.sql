@@ -29,7 +29,7 @@ SELECT count(*) FROM cocoon.deleted;
 SELECT count(*) FROM cocoon.garbage;
 INSERT INTO cocoon.options (relid, chunk_rows) VALUES ('priv_c', 100);
 DELETE FROM cocoon.options;
-SELECT cocoon.write_options('priv_c', NULL, NULL, NULL, 100, NULL, NULL);
+SELECT cocoon.write_options('priv_c', NULL, NULL, NULL, 100, NULL, NULL, NULL);
 SELECT cocoon.delete_options('priv_c');
 SELECT cocoon.drop_before_table('priv_c', '2024-01-01');
 SELECT cocoon.schedule_retention('priv_c', '1 day', '@daily');
@@ -80,9 +80,9 @@ SELECT relid, chunk_rows FROM cocoon.table_options WHERE relid = 'priv_c'::regcl
 SELECT cocoon.add_retention_policy('priv_c', '30 days');     -- owner, but no pg_cron
 SELECT cocoon.remove_retention_policy('priv_c');
 -- the internal write function cannot be used to skip set_options' checks
-SELECT cocoon.write_options('priv_c', 'bogus', NULL, NULL, NULL, NULL, NULL);
-SELECT cocoon.write_options('priv_c', NULL, NULL, 1, NULL, NULL, NULL);
-SELECT cocoon.write_options('priv_c', NULL, NULL, NULL, NULL, NULL, 'no_such_column');
+SELECT cocoon.write_options('priv_c', 'bogus', NULL, NULL, NULL, NULL, NULL, NULL);
+SELECT cocoon.write_options('priv_c', NULL, NULL, 1, NULL, NULL, NULL, NULL);
+SELECT cocoon.write_options('priv_c', NULL, NULL, NULL, NULL, NULL, 'no_such_column', NULL);
 SELECT relid, compression, stripe_rows, time_column, has_table_options
   FROM cocoon.table_options WHERE relid = 'priv_c'::regclass;
 RESET ROLE;

@@ -32,6 +32,7 @@
 #include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
@@ -307,6 +308,7 @@ typedef struct OptionsCacheEntry
 	bool		has_chunk_rows;
 	bool		has_partition_interval;
 	AttrNumber	time_attno;		/* resolved */
+	bool		bloom_set;		/* bloom_columns given (resolved into set) */
 } OptionsCacheEntry;
 
 static HTAB *options_cache = NULL;
@@ -396,6 +398,9 @@ cocoon_get_options(Relation rel, CocoonOptions *opts)
 	opts->partition_interval = e->has_partition_interval ? e->set.partition_interval :
 		default_partition_interval();
 	opts->time_attno = e->time_attno;
+	opts->bloom_set = e->bloom_set;
+	if (e->bloom_set)
+		memcpy(opts->bloom_cols, e->set.bloom_cols, sizeof(opts->bloom_cols));
 
 	if (opts->chunk_rows > opts->stripe_rows)
 		opts->chunk_rows = opts->stripe_rows;
@@ -408,6 +413,8 @@ read_table_options(Relation rel, OptionsCacheEntry *e)
 	Oid			optrel = cocoon_relname_oid_missing_ok("options");
 	char	   *time_column = NULL;
 	bool		time_column_set = false;
+	Datum	   *bloom_names = NULL;
+	int			nbloom = 0;
 	CocoonOptions *opts = &e->set;
 
 	if (OidIsValid(optrel))
@@ -424,10 +431,16 @@ read_table_options(Relation rel, OptionsCacheEntry *e)
 		tup = systable_getnext(scan);
 		if (HeapTupleIsValid(tup))
 		{
-			Datum		values[7];
-			bool		nulls[7];
+			/* 7 columns before 0.2.0 added bloom_columns */
+			Datum		values[8];
+			bool		nulls[8];
+			int			natts = RelationGetDescr(r)->natts;
 
+			if (natts > 8)
+				elog(ERROR, "cocoon.options has %d columns, this build knows 8", natts);
 			heap_deform_tuple(tup, RelationGetDescr(r), values, nulls);
+			if (natts < 8)
+				nulls[7] = true;
 			if (!nulls[1])
 			{
 				char	   *c = TextDatumGetCString(values[1]);
@@ -467,9 +480,40 @@ read_table_options(Relation rel, OptionsCacheEntry *e)
 				time_column = pstrdup(NameStr(*DatumGetName(values[6])));
 				time_column_set = true;
 			}
+			if (!nulls[7])
+			{
+				deconstruct_array(DatumGetArrayTypeP(values[7]), NAMEOID, NAMEDATALEN,
+								  false, TYPALIGN_CHAR, &bloom_names, NULL, &nbloom);
+				e->bloom_set = true;
+			}
 		}
 		systable_endscan(scan);
 		table_close(r, AccessShareLock);
+	}
+
+	/*
+	 * bloom_columns names columns; a name that matches no column any more
+	 * (dropped, renamed) or a column of a type without filters is left out.
+	 */
+	memset(opts->bloom_cols, 0, sizeof(opts->bloom_cols));
+	if (e->bloom_set)
+	{
+		TupleDesc	desc = RelationGetDescr(rel);
+		int			i,
+					k;
+
+		for (k = 0; k < nbloom; k++)
+		{
+			const char *name = NameStr(*DatumGetName(bloom_names[k]));
+
+			for (i = 0; i < desc->natts; i++)
+			{
+				Form_pg_attribute att = TupleDescAttr(desc, i);
+
+				if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+					opts->bloom_cols[i / 8] |= (uint8) (1 << (i % 8));
+			}
+		}
 	}
 
 	e->time_attno = 0;

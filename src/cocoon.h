@@ -20,6 +20,7 @@
 #include "lib/ilist.h"
 #include "nodes/pg_list.h"
 #include "storage/itemptr.h"
+#include "access/htup_details.h"
 #include "utils/rel.h"
 #include "utils/snapshot.h"
 #include "datatype/timestamp.h"
@@ -61,7 +62,25 @@ typedef struct CocoonOptions
 	int			chunk_rows;
 	int64		partition_interval;	/* microseconds; 0 = no partitioning */
 	AttrNumber	time_attno;		/* 0 = table has no time column */
+	/*
+	 * bloom_columns: when bloom_set, exactly the columns whose bit is set in
+	 * bloom_cols (attnum - 1) get bloom filters; otherwise the text,
+	 * varchar, uuid and jsonb columns do.
+	 */
+	bool		bloom_set;
+	uint8		bloom_cols[(MaxHeapAttributeNumber + 7) / 8];
 } CocoonOptions;
+
+/* does the table's bloom_columns option (or its default) include attnum? */
+static inline bool
+cocoon_bloom_column(const CocoonOptions *opts, AttrNumber attnum)
+{
+	if (!opts->bloom_set)
+		return true;
+	if (attnum < 1 || attnum > MaxHeapAttributeNumber)
+		return false;
+	return (opts->bloom_cols[(attnum - 1) / 8] & (1 << ((attnum - 1) % 8))) != 0;
+}
 
 /* cocoon.c */
 extern int	cocoon_compression_guc;

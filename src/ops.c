@@ -34,6 +34,7 @@
 #include "executor/tuptable.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
+#include "utils/array.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -600,15 +601,63 @@ run_as_extension_owner(const char *sql, int nargs, Oid *types, Datum *values,
 	return result;
 }
 
+/*
+ * The rules of cocoon.set_options for bloom_columns, for callers that come
+ * to cocoon.write_options directly: a one-dimensional array of the names of
+ * existing columns of types that get bloom filters.
+ */
+static void
+check_bloom_columns(Oid relid, ArrayType *arr)
+{
+	Datum	   *names;
+	bool	   *isnull;
+	int			n,
+				i;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for cocoon option \"bloom_columns\": a one-dimensional array of column names is expected")));
+	deconstruct_array(arr, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR, &names, &isnull, &n);
+	for (i = 0; i < n; i++)
+	{
+		const char *name;
+		AttrNumber	attno;
+		Oid			base;
+
+		if (isnull[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("invalid value for cocoon option \"bloom_columns\": a column name is NULL")));
+		name = NameStr(*DatumGetName(names[i]));
+		attno = get_attnum(relid, name);
+		if (attno <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("invalid value for cocoon option \"bloom_columns\": column \"%s\" does not exist", name)));
+		base = getBaseType(get_atttype(relid, attno));
+		if (base != TEXTOID && base != VARCHAROID && base != UUIDOID && base != JSONBOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("invalid value for cocoon option \"bloom_columns\": column \"%s\" is of type %s",
+							name, format_type_be(get_atttype(relid, attno))),
+					 errdetail("Bloom filters are built for columns of type text, varchar, uuid and jsonb (and domains over them)."),
+					 errhint("Other columns are skipped by their per-chunk min/max.")));
+	}
+}
+
 PG_FUNCTION_INFO_V1(cocoon_write_options);
 Datum
 cocoon_write_options(PG_FUNCTION_ARGS)
 {
-	Oid			types[7] = {REGCLASSOID, TEXTOID, INT4OID, INT4OID, INT4OID, INTERVALOID, NAMEOID};
-	Datum		values[7];
-	char		nulls[7];
+	Oid			types[8] = {REGCLASSOID, TEXTOID, INT4OID, INT4OID, INT4OID, INTERVALOID, NAMEOID,
+	NAMEARRAYOID};
+	Datum		values[8];
+	char		nulls[8];
 	bool		isnull;
 	int			i;
+	/* the 0.1.0 SQL function has no bloom_columns (and its table no column) */
+	int			nargs = Min(PG_NARGS(), 8);
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_VOID();
@@ -671,23 +720,40 @@ cocoon_write_options(PG_FUNCTION_ARGS)
 											cocoon_time_column_named(rel, NameStr(*PG_GETARG_NAME(6))));
 		relation_close(rel, NoLock);
 	}
-	for (i = 0; i < 7; i++)
+	if (nargs >= 8 && !PG_ARGISNULL(7))
+		check_bloom_columns(PG_GETARG_OID(0), PG_GETARG_ARRAYTYPE_P(7));
+	for (i = 0; i < nargs; i++)
 	{
 		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
 		values[i] = PG_ARGISNULL(i) ? (Datum) 0 : PG_GETARG_DATUM(i);
 	}
-	run_as_extension_owner(
-						   "INSERT INTO cocoon.options AS o (relid, compression, compression_level, stripe_rows,"
-						   " chunk_rows, partition_interval, time_column)"
-						   " VALUES ($1, $2, $3, $4, $5, $6, $7)"
-						   " ON CONFLICT (relid) DO UPDATE SET"
-						   " compression = COALESCE(EXCLUDED.compression, o.compression),"
-						   " compression_level = COALESCE(EXCLUDED.compression_level, o.compression_level),"
-						   " stripe_rows = COALESCE(EXCLUDED.stripe_rows, o.stripe_rows),"
-						   " chunk_rows = COALESCE(EXCLUDED.chunk_rows, o.chunk_rows),"
-						   " partition_interval = COALESCE(EXCLUDED.partition_interval, o.partition_interval),"
-						   " time_column = COALESCE(EXCLUDED.time_column, o.time_column)",
-						   7, types, values, nulls, &isnull);
+	if (nargs >= 8)
+		run_as_extension_owner(
+							   "INSERT INTO cocoon.options AS o (relid, compression, compression_level, stripe_rows,"
+							   " chunk_rows, partition_interval, time_column, bloom_columns)"
+							   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+							   " ON CONFLICT (relid) DO UPDATE SET"
+							   " compression = COALESCE(EXCLUDED.compression, o.compression),"
+							   " compression_level = COALESCE(EXCLUDED.compression_level, o.compression_level),"
+							   " stripe_rows = COALESCE(EXCLUDED.stripe_rows, o.stripe_rows),"
+							   " chunk_rows = COALESCE(EXCLUDED.chunk_rows, o.chunk_rows),"
+							   " partition_interval = COALESCE(EXCLUDED.partition_interval, o.partition_interval),"
+							   " time_column = COALESCE(EXCLUDED.time_column, o.time_column),"
+							   " bloom_columns = COALESCE(EXCLUDED.bloom_columns, o.bloom_columns)",
+							   8, types, values, nulls, &isnull);
+	else
+		run_as_extension_owner(
+							   "INSERT INTO cocoon.options AS o (relid, compression, compression_level, stripe_rows,"
+							   " chunk_rows, partition_interval, time_column)"
+							   " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+							   " ON CONFLICT (relid) DO UPDATE SET"
+							   " compression = COALESCE(EXCLUDED.compression, o.compression),"
+							   " compression_level = COALESCE(EXCLUDED.compression_level, o.compression_level),"
+							   " stripe_rows = COALESCE(EXCLUDED.stripe_rows, o.stripe_rows),"
+							   " chunk_rows = COALESCE(EXCLUDED.chunk_rows, o.chunk_rows),"
+							   " partition_interval = COALESCE(EXCLUDED.partition_interval, o.partition_interval),"
+							   " time_column = COALESCE(EXCLUDED.time_column, o.time_column)",
+							   7, types, values, nulls, &isnull);
 	/*
 	 * Drop the table's cached options everywhere (cocoon.c).  The row
 	 * trigger on cocoon.options does this too; this covers databases whose

@@ -1385,7 +1385,8 @@ flush_buffer(WriteBuffer *buf, Relation rel)
 	bmodes = palloc(sizeof(int) * Max(natts, 1));
 	for (a = 0; a < natts; a++)
 		bmodes[a] = buf->nrows < TINY_STRIPE_ROWS ? 0 :
-			bloom_mode(TupleDescAttr(RelationGetDescr(rel), a), buf->basetypes[a]);
+			(cocoon_bloom_column(&buf->opts, a + 1) ?
+			 bloom_mode(TupleDescAttr(RelationGetDescr(rel), a), buf->basetypes[a]) : 0);
 	for (c = 0; c < nchunks; c++)
 	{
 		CHECK_FOR_INTERRUPTS();

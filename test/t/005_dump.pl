@@ -31,9 +31,9 @@ my $MD5 = q{SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, ',' ORDER
 my $AMS = q{SELECT c.relname || ':' || a.amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam
   WHERE c.relkind = 'r' AND c.relnamespace IN ('public'::regnamespace, 'app'::regnamespace) ORDER BY 1};
 my $OPTIONS = q{SELECT relid::text, compression, compression_level, stripe_rows, chunk_rows,
-  partition_interval, time_column FROM cocoon.options ORDER BY 1};
+  partition_interval, time_column, bloom_columns FROM cocoon.options ORDER BY 1};
 my $EFFECTIVE = q{SELECT relid::text, compression, compression_level, stripe_rows, chunk_rows,
-  partition_interval, time_column, has_table_options FROM cocoon.table_options ORDER BY 1};
+  partition_interval, time_column, has_table_options, bloom_columns FROM cocoon.table_options ORDER BY 1};
 my @TABLES = qw(logs app.events plain_heap empty_cocoon);
 
 sub contents
@@ -54,7 +54,7 @@ $src->safe_psql('postgres', 'CREATE INDEX logs_status_idx ON logs (status)');
 $src->safe_psql('postgres', 'CREATE SCHEMA app');
 $src->safe_psql('postgres', q{CREATE TABLE app.events (id bigint, happened timestamp, kind text, payload jsonb) USING cocoon});
 $src->safe_psql('postgres', q{SELECT cocoon.set_options('app.events', compression => 'zstd', compression_level => 9,
-  partition_interval => '1 hour', time_column => 'happened')});
+  partition_interval => '1 hour', time_column => 'happened', bloom_columns => ARRAY['kind'])});
 $src->safe_psql('postgres', q{INSERT INTO app.events SELECT g, '2024-02-01'::timestamp + g * interval '1 min',
   'kind' || (g % 4), jsonb_build_object('n', g) FROM generate_series(1, 5000) g});
 $src->safe_psql('postgres', "CREATE TABLE plain_heap $TABLE_COLS");
@@ -67,7 +67,7 @@ my $src_options = $src->safe_psql('postgres', $OPTIONS);
 my $src_effective = $src->safe_psql('postgres', $EFFECTIVE);
 is($src->safe_psql('postgres', $AMS),
 	"empty_cocoon:cocoon\nevents:cocoon\nlogs:cocoon\nplain_heap:heap", 'source access methods');
-like($src_options, qr/^app\.events\|zstd\|9\|\|\|01:00:00\|happened\nempty_cocoon\|none\|+\nlogs\|lz4\|\|5000\|1000\|\|$/,
+like($src_options, qr/^app\.events\|zstd\|9\|\|\|01:00:00\|happened\|\{kind\}\nempty_cocoon\|none\|+\nlogs\|lz4\|\|5000\|1000\|\|\|$/,
 	'source options');
 
 my $backup = $src->backup_dir;
