@@ -1,7 +1,7 @@
 --
 -- 25_bloom_columns: cocoon.set_options(..., bloom_columns => ARRAY[...])
 -- chooses the columns whose chunks get bloom filters (default: the text,
--- varchar, uuid and jsonb columns; '{}': none).  Results never depend on
+-- varchar, uuid, jsonb, inet and cidr columns; '{}': none).  Results never depend on
 -- it; only which chunk groups a bloom filter skips.  Also: the 0.1.0 ->
 -- 0.2.0 upgrade that added the option.
 --
@@ -54,6 +54,31 @@ SELECT tbl,
        bc_bloom_skips(format('SELECT count(*) FROM %I WHERE u = %L', tbl, md5('4242')::uuid)) AS uuid_eq,
        bc_bloom_skips(format('SELECT count(*) FROM %I WHERE attrs ? %L', tbl, 'k9')) AS jsonb_key
   FROM unnest(ARRAY['bc_default', 'bc_host', 'bc_none']) tbl;
+-- inet and cidr: = and IN test the filters (the same address with another
+-- netmask is another value); random addresses leave min/max nothing to skip
+CREATE TABLE bc_ip_h (ip inet, net cidr, n int);
+INSERT INTO bc_ip_h SELECT ('10.' || (g * 7919 % 256) || '.' || (g * 104729 % 256) || '.' || (g % 256))::inet,
+       ('172.' || (g % 16) || '.' || (g * 31 % 256) || '.0/24')::cidr, g
+  FROM generate_series(1, 8000) g;
+INSERT INTO bc_ip_h VALUES ('10.1.2.3/16', '192.168.7.0/24', 90001), ('2001:db8::1', '2001:db8::/32', 90002);
+CREATE TABLE bc_ip (LIKE bc_ip_h) USING cocoon;
+INSERT INTO bc_ip SELECT * FROM bc_ip_h;
+SELECT relid, bloom_columns FROM cocoon.table_options WHERE relid = 'bc_ip'::regclass;
+SELECT 'cocoon' t, n FROM bc_ip WHERE ip = '10.1.2.3/16' UNION ALL
+SELECT 'heap', n FROM bc_ip_h WHERE ip = '10.1.2.3/16' UNION ALL
+SELECT 'cocoon /32', n FROM bc_ip WHERE ip = '10.1.2.3' UNION ALL
+SELECT 'heap /32', n FROM bc_ip_h WHERE ip = '10.1.2.3' UNION ALL
+SELECT 'cocoon v6', n FROM bc_ip WHERE ip = '2001:db8::1' UNION ALL
+SELECT 'cocoon in', n FROM bc_ip WHERE ip IN ('2001:db8::1', '10.1.2.3/16', '1.1.1.1') UNION ALL
+SELECT 'cocoon cidr', n FROM bc_ip WHERE net = '192.168.7.0/24' UNION ALL
+SELECT 'cocoon cidr=inet', n FROM bc_ip WHERE net = '2001:db8::/32'::inet
+ ORDER BY 1, 2;
+SELECT bc_bloom_skips($$SELECT count(*) FROM bc_ip WHERE ip = '10.1.2.3/16'$$) AS ip_eq,
+       bc_bloom_skips($$SELECT count(*) FROM bc_ip WHERE ip IN ('2001:db8::1', '1.1.1.1')$$) AS ip_in,
+       bc_bloom_skips($$SELECT count(*) FROM bc_ip WHERE net = '192.168.7.0/24'$$) AS cidr_eq;
+SELECT count(*) = (SELECT count(*) FROM bc_ip_h WHERE ip << '10.1.0.0/16') AS subnet_same
+  FROM bc_ip WHERE ip << '10.1.0.0/16';
+DROP TABLE bc_ip, bc_ip_h;
 -- a change applies to stripes written afterwards (and to compaction's)
 SELECT cocoon.set_options('bc_none', bloom_columns => ARRAY['msg']);
 INSERT INTO bc_none SELECT * FROM bc_heap;

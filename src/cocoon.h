@@ -65,7 +65,7 @@ typedef struct CocoonOptions
 	/*
 	 * bloom_columns: when bloom_set, exactly the columns whose bit is set in
 	 * bloom_cols (attnum - 1) get bloom filters; otherwise the text,
-	 * varchar, uuid and jsonb columns do.
+	 * varchar, uuid, jsonb, inet and cidr columns do.
 	 */
 	bool		bloom_set;
 	uint8		bloom_cols[(MaxHeapAttributeNumber + 7) / 8];

@@ -636,12 +636,13 @@ check_bloom_columns(Oid relid, ArrayType *arr)
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("invalid value for cocoon option \"bloom_columns\": column \"%s\" does not exist", name)));
 		base = getBaseType(get_atttype(relid, attno));
-		if (base != TEXTOID && base != VARCHAROID && base != UUIDOID && base != JSONBOID)
+		if (base != TEXTOID && base != VARCHAROID && base != UUIDOID && base != JSONBOID &&
+			base != INETOID && base != CIDROID)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("invalid value for cocoon option \"bloom_columns\": column \"%s\" is of type %s",
 							name, format_type_be(get_atttype(relid, attno))),
-					 errdetail("Bloom filters are built for columns of type text, varchar, uuid and jsonb (and domains over them)."),
+					 errdetail("Bloom filters are built for columns of type text, varchar, uuid, jsonb, inet and cidr (and domains over them)."),
 					 errhint("Other columns are skipped by their per-chunk min/max.")));
 	}
 }

@@ -380,6 +380,15 @@ bpchar_strategy(Oid func)
  * is memcmp over the common length, then the shorter first, with no
  * collation: the order of the bytewise bounds.
  */
+/* is the column inet or cidr (or a domain over either)? */
+static bool
+inet_column(Oid reloid, AttrNumber attno)
+{
+	Oid			base = getBaseType(get_atttype(reloid, attno));
+
+	return base == INETOID || base == CIDROID;
+}
+
 static int
 bytea_strategy(Oid func)
 {
@@ -510,6 +519,13 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 			(func == F_UUID_EQ || (OidIsValid(op->inputcollid) &&
 								   get_collation_isdeterministic(op->inputcollid))))
 			return PLAN_PROBE_EQ;
+
+		/*
+		 * inet/cidr = compares family, netmask length and address bits: the
+		 * varlena's bytes, which the writer hashed into the bloom filter
+		 */
+		if (func == F_NETWORK_EQ && inet_column(reloid, var->varattno))
+			return PLAN_PROBE_EQ;
 		if (func == F_TEXTLIKE && plain_var(l, relid) == var && OidIsValid(op->inputcollid) &&
 			get_collation_isdeterministic(op->inputcollid))
 			return PLAN_PROBE_LIKE;
@@ -617,7 +633,8 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 		*operand = (Expr *) r;
 		if (func == F_UUID_EQ ||
 			(func == F_TEXTEQ && OidIsValid(sa->inputcollid) &&
-			 get_collation_isdeterministic(sa->inputcollid)))
+			 get_collation_isdeterministic(sa->inputcollid)) ||
+			(func == F_NETWORK_EQ && inet_column(reloid, var->varattno)))
 			return PLAN_PROBE_IN;
 		if (func == F_BYTEAEQ)
 		{

@@ -732,8 +732,8 @@ bloom_mode(Form_pg_attribute att, Oid base)
 		return 0;
 	if (base == TEXTOID || base == VARCHAROID)
 		return 2;				/* values and trigrams */
-	if (base == UUIDOID)
-		return 1;				/* values */
+	if (base == UUIDOID || base == INETOID || base == CIDROID)
+		return 1;				/* values (inet = inet is byte equality) */
 	if (base == JSONBOID)
 		return 3;				/* top-level keys and key/value pairs */
 	return 0;

@@ -54,7 +54,7 @@ CREATE TABLE cocoon.options (
     chunk_rows         pg_catalog.int4,
     partition_interval pg_catalog.interval,
     time_column        pg_catalog.name,
-    bloom_columns      pg_catalog.name[]   -- NULL: the text, varchar, uuid and jsonb columns
+    bloom_columns      pg_catalog.name[]   -- NULL: the text, varchar, uuid, jsonb, inet and cidr columns
 ) USING heap;
 SELECT pg_catalog.pg_extension_config_dump('cocoon.options', '');
 GRANT SELECT ON cocoon.options TO PUBLIC;
@@ -155,10 +155,11 @@ BEGIN
                 RAISE EXCEPTION 'invalid value for cocoon option "bloom_columns": column "%" does not exist', col
                   USING ERRCODE = 'undefined_column';
             ELSIF typ NOT IN ('pg_catalog.text'::pg_catalog.regtype, 'pg_catalog.varchar'::pg_catalog.regtype,
-                              'pg_catalog.uuid'::pg_catalog.regtype, 'pg_catalog.jsonb'::pg_catalog.regtype) THEN
+                              'pg_catalog.uuid'::pg_catalog.regtype, 'pg_catalog.jsonb'::pg_catalog.regtype,
+                              'pg_catalog.inet'::pg_catalog.regtype, 'pg_catalog.cidr'::pg_catalog.regtype) THEN
                 RAISE EXCEPTION 'invalid value for cocoon option "bloom_columns": column "%" is of type %', col, typ::pg_catalog.regtype
                   USING ERRCODE = 'datatype_mismatch',
-                        DETAIL = 'Bloom filters are built for columns of type text, varchar, uuid and jsonb (and domains over them).',
+                        DETAIL = 'Bloom filters are built for columns of type text, varchar, uuid, jsonb, inet and cidr (and domains over them).',
                         HINT = 'Other columns are skipped by their per-chunk min/max.';
             END IF;
         END LOOP;
@@ -220,7 +221,8 @@ SELECT c.oid::pg_catalog.regclass AS relid,
                        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
                          AND COALESCE(NULLIF(t.typbasetype, 0), t.oid) IN
                              ('pg_catalog.text'::pg_catalog.regtype, 'pg_catalog.varchar'::pg_catalog.regtype,
-                              'pg_catalog.uuid'::pg_catalog.regtype, 'pg_catalog.jsonb'::pg_catalog.regtype)
+                              'pg_catalog.uuid'::pg_catalog.regtype, 'pg_catalog.jsonb'::pg_catalog.regtype,
+                              'pg_catalog.inet'::pg_catalog.regtype, 'pg_catalog.cidr'::pg_catalog.regtype)
                        ORDER BY a.attnum)) AS bloom_columns
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_am am ON am.oid = c.relam AND am.amname = 'cocoon'
