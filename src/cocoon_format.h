@@ -118,6 +118,9 @@ typedef struct CocoonColumnDesc
 #define COCOON_CHUNK_HAS_BMINMAX 0x08	/* text/varchar/uuid/bytea/bpchar: bytewise prefix bounds */
 #define COCOON_CHUNK_HAS_NMINMAX 0x10	/* numeric: min/max as cocoon_float_key,
 										 * rounded outward */
+#define COCOON_CHUNK_HAS_EMINMAX 0x20	/* enum: min_value/max_value are the label OIDs of
+										 * the least and greatest value in the enum's
+										 * sort order (HAS_MINMAX is not set) */
 
 /*
  * HAS_BMINMAX: a prefix of the chunk's bytewise (memcmp, shorter first)

@@ -35,8 +35,11 @@ typedef enum CocoonProbeKind
 								 * key" against the chunk's bytewise bounds */
 	PROBE_NRANGE = 6,			/* numeric: [min,max] keys (COCOON_CHUNK_HAS_NMINMAX)
 								 * must meet [lo,hi] */
-	PROBE_URANGE = 7			/* oid: [lo,hi] within [0, 2^32 - 1] must meet the
+	PROBE_URANGE = 7,			/* oid: [lo,hi] within [0, 2^32 - 1] must meet the
 								 * values the signed int32 min/max stand for */
+	PROBE_ERANGE = 8			/* enum: "column strategy lo" (lo a label OID)
+								 * against COCOON_CHUNK_HAS_EMINMAX bounds,
+								 * compared in the enum's sort order */
 } CocoonProbeKind;
 
 typedef struct CocoonProbe
@@ -64,6 +67,8 @@ typedef struct CocoonProbe
 								 * COCOON_BOUND_PREFIX (LIKE 'key%') */
 	uint8	   *key;			/* the value's bytes (text: without header) */
 	size_t		keylen;
+	/* PROBE_ERANGE */
+	Oid			enumtype;		/* the enum type (base type of the column) */
 } CocoonProbe;
 
 typedef struct CocoonScanStats

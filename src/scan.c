@@ -62,6 +62,7 @@
 #include "utils/jsonb.h"
 #include "utils/pg_locale.h"
 #include "utils/lsyscache.h"
+#include "utils/typcache.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/selfuncs.h"
@@ -332,6 +333,7 @@ match_time_clause(Expr *clause, Index relid, AttrNumber ts_attno, Oid ts_type,
 #define PLAN_PROBE_BPCMP	16	/* bpchar op value: bytewise bounds of the
 								 * values without trailing blanks */
 #define PLAN_PROBE_BPIN		17	/* bpchar = ANY(array): the same */
+#define PLAN_PROBE_ECMP		18	/* enum column op value: min/max in sort order */
 
 /* btree strategy of the text and uuid comparison functions, 0 if none */
 static int
@@ -572,6 +574,18 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 					return 0;
 				*strategy = s;
 				return PLAN_PROBE_UCMP;
+			}
+			/* enums: bounds kept in the enum's sort order (write.c) */
+			if (type_is_enum(getBaseType(atttype)))
+			{
+				if (getBaseType(exprType((Node *) r)) != getBaseType(atttype))
+					return 0;
+				opfamily = get_opclass_family(GetDefaultOpClass(atttype, BTREE_AM_OID));
+				s = OidIsValid(opfamily) ? get_op_opfamily_strategy(opno, opfamily) : 0;
+				if (s < BTLessStrategyNumber || s > BTGreaterStrategyNumber)
+					return 0;
+				*strategy = s;
+				return PLAN_PROBE_ECMP;
 			}
 			if (getBaseType(atttype) == NUMERICOID && exprType((Node *) r) == NUMERICOID)
 			{
@@ -2087,6 +2101,12 @@ compute_probes(CocoonScanState *state)
 					p->hi = b.ts_hi;
 					break;
 				}
+			case PLAN_PROBE_ECMP:
+				p->kind = PROBE_ERANGE;
+				p->strategy = strategy;
+				p->lo = (int64) DatumGetObjectId(d);
+				p->enumtype = getBaseType(type);
+				break;
 			case PLAN_PROBE_UCMP:
 				{
 					/* oid: unsigned, in [0, 2^32 - 1] */
@@ -3002,7 +3022,7 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		static const char *const kinds[] = {"", "bloom =", "bloom IN", "bloom LIKE",
 		"bloom ILIKE", "min/max", "min/max IN", "bloom ?", "bloom @>", "min/max", "min/max",
 		"min/max", "min/max IN", "min/max IN", "min/max", "min/max IN", "min/max",
-		"min/max IN"};
+		"min/max IN", "min/max"};
 
 		initStringInfo(&buf);
 		for (i = 0; i + 2 < list_length(specs); i += 3)

@@ -42,7 +42,9 @@
 #include "storage/smgr.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/typcache.h"
 #include "utils/snapmgr.h"
 
 #include "cocoon.h"
@@ -1076,6 +1078,48 @@ scan_filter_chunk(CocoonScanDesc scan, TupleTableSlot *slot)
  * bytes) or uuid: may one of its values be in the chunk by its bytewise
  * bounds?  Tested before the bloom filter, which costs a read.
  */
+/*
+ * May chunk group `chunk` hold a value v of the enum attribute p->attidx with
+ * "v strategy p->lo", by its bounds in the enum's sort order
+ * (COCOON_CHUNK_HAS_EMINMAX)?  True when unknown.
+ */
+static bool
+enum_chunk_may_match(StripeReader *sr, uint32 chunk, const CocoonProbe *p)
+{
+	const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(sr, chunk, p->attidx);
+	TypeCacheEntry *tc;
+	Oid			c = (Oid) p->lo;
+	Oid			mn,
+				mx;
+
+	if (d == NULL)
+		return true;			/* column added later: its missing value */
+	if (d->nrows > 0 && d->nnulls == d->nrows)
+		return false;			/* NULL satisfies no comparison */
+	if (!(d->flags & COCOON_CHUNK_HAS_EMINMAX) ||
+		!OidIsValid(cocoon_stripe_column_type(sr, p->attidx)) ||
+		getBaseType(cocoon_stripe_column_type(sr, p->attidx)) != p->enumtype)
+		return true;			/* no bounds, or written as another type */
+	mn = (Oid) d->min_value;
+	mx = (Oid) d->max_value;
+	tc = lookup_type_cache(p->enumtype, 0);
+	switch (p->strategy)
+	{
+		case BTLessStrategyNumber:
+			return compare_values_of_enum(tc, mn, c) < 0;
+		case BTLessEqualStrategyNumber:
+			return compare_values_of_enum(tc, mn, c) <= 0;
+		case BTEqualStrategyNumber:
+			return compare_values_of_enum(tc, mn, c) <= 0 &&
+				compare_values_of_enum(tc, mx, c) >= 0;
+		case BTGreaterEqualStrategyNumber:
+			return compare_values_of_enum(tc, mx, c) >= 0;
+		case BTGreaterStrategyNumber:
+			return compare_values_of_enum(tc, mx, c) > 0;
+	}
+	return true;
+}
+
 static bool
 values_may_match_bytes(StripeReader *sr, uint32 chunk, const CocoonProbe *p)
 {
@@ -1154,6 +1198,14 @@ chunk_skippable(CocoonScanDesc scan, uint32 chunk)
 		if (p->kind == PROBE_RANGE)
 		{
 			if (!cocoon_stripe_chunk_may_match_ts(scan->sr, chunk, p->attidx + 1, p->lo, p->hi))
+			{
+				scan->stats.chunks_skipped++;
+				return true;
+			}
+		}
+		else if (p->kind == PROBE_ERANGE)
+		{
+			if (!enum_chunk_may_match(scan->sr, chunk, p))
 			{
 				scan->stats.chunks_skipped++;
 				return true;

@@ -54,6 +54,7 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 #include "utils/lsyscache.h"
+#include "utils/typcache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/uuid.h"
@@ -1062,7 +1063,33 @@ encode_chunk(Relation rel, WriteBuffer *buf, int att, uint32 from, uint32 n,
 	desc->codec = (uint8) codec;
 	desc->raw_len = enclen;
 	desc->flags = 0;
-	if (vec.kind == VK_INT && vec.nvalues > 0)
+	if (vec.kind == VK_INT && vec.nvalues > 0 && !buf->dropped[att] &&
+		buf->typlens[att] == sizeof(Oid) && type_is_enum(buf->basetypes[att]))
+	{
+		/*
+		 * enum: the least and greatest label in the enum's sort order (the
+		 * OIDs' order is not it).  Labels are never removed and their
+		 * relative order never changes (renumbering keeps it), so the
+		 * bounds stay valid.
+		 */
+		TypeCacheEntry *tc = lookup_type_cache(buf->basetypes[att], 0);
+		Oid			mn = (Oid) vec.ints[0],
+					mx = (Oid) vec.ints[0];
+
+		for (i = 1; i < vec.nvalues; i++)
+		{
+			Oid			v = (Oid) vec.ints[i];
+
+			if (v != mn && compare_values_of_enum(tc, v, mn) < 0)
+				mn = v;
+			if (v != mx && compare_values_of_enum(tc, v, mx) > 0)
+				mx = v;
+		}
+		desc->min_value = (int64) mn;
+		desc->max_value = (int64) mx;
+		desc->flags |= COCOON_CHUNK_HAS_EMINMAX;
+	}
+	else if (vec.kind == VK_INT && vec.nvalues > 0)
 	{
 		int64		mn = vec.ints[0],
 					mx = vec.ints[0];
