@@ -279,4 +279,13 @@ extern double cocoon_numeric_to_double(struct NumericData *n);
 extern int64 cocoon_numeric_key_down(double d);
 extern int64 cocoon_numeric_key_up(double d);
 
+/*
+ * write.c: interval skip-index keys (COCOON_CHUNK_HAS_IMINMAX).  The span
+ * interval_cmp orders by (months as 30 days, days as 24 hours, in
+ * microseconds), exact in 128 bits and then the nearest float8; keyed with
+ * cocoon_numeric_key_down/up like a numeric.  False if this build has no
+ * 128-bit integers (no bounds then).
+ */
+extern bool cocoon_interval_span(const Interval *iv, double *span);
+
 #endif							/* COCOON_H */

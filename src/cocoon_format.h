@@ -121,6 +121,9 @@ typedef struct CocoonColumnDesc
 #define COCOON_CHUNK_HAS_EMINMAX 0x20	/* enum: min_value/max_value are the label OIDs of
 										 * the least and greatest value in the enum's
 										 * sort order (HAS_MINMAX is not set) */
+#define COCOON_CHUNK_HAS_IMINMAX 0x40	/* interval: min/max as cocoon_float_key of
+										 * the span (cocoon_interval_span), rounded
+										 * outward */
 
 /*
  * HAS_BMINMAX: a prefix of the chunk's bytewise (memcmp, shorter first)

@@ -37,9 +37,11 @@ typedef enum CocoonProbeKind
 								 * must meet [lo,hi] */
 	PROBE_URANGE = 7,			/* oid: [lo,hi] within [0, 2^32 - 1] must meet the
 								 * values the signed int32 min/max stand for */
-	PROBE_ERANGE = 8			/* enum: "column strategy lo" (lo a label OID)
+	PROBE_ERANGE = 8,			/* enum: "column strategy lo" (lo a label OID)
 								 * against COCOON_CHUNK_HAS_EMINMAX bounds,
 								 * compared in the enum's sort order */
+	PROBE_IRANGE = 9			/* interval: [min,max] span keys
+								 * (COCOON_CHUNK_HAS_IMINMAX) must meet [lo,hi] */
 } CocoonProbeKind;
 
 typedef struct CocoonProbe

@@ -334,6 +334,7 @@ match_time_clause(Expr *clause, Index relid, AttrNumber ts_attno, Oid ts_type,
 								 * values without trailing blanks */
 #define PLAN_PROBE_BPIN		17	/* bpchar = ANY(array): the same */
 #define PLAN_PROBE_ECMP		18	/* enum column op value: min/max in sort order */
+#define PLAN_PROBE_ICMP		19	/* interval column op value: min/max span keys */
 
 /* btree strategy of the text and uuid comparison functions, 0 if none */
 static int
@@ -586,6 +587,15 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 					return 0;
 				*strategy = s;
 				return PLAN_PROBE_ECMP;
+			}
+			if (getBaseType(atttype) == INTERVALOID && exprType((Node *) r) == INTERVALOID)
+			{
+				opfamily = get_opclass_family(GetDefaultOpClass(atttype, BTREE_AM_OID));
+				s = OidIsValid(opfamily) ? get_op_opfamily_strategy(opno, opfamily) : 0;
+				if (s < BTLessStrategyNumber || s > BTGreaterStrategyNumber)
+					return 0;
+				*strategy = s;
+				return PLAN_PROBE_ICMP;
 			}
 			if (getBaseType(atttype) == NUMERICOID && exprType((Node *) r) == NUMERICOID)
 			{
@@ -2072,8 +2082,9 @@ compute_probes(CocoonScanState *state)
 				memcpy(p->key, VARDATA_ANY(DatumGetPointer(d)), p->keylen);
 				break;
 			case PLAN_PROBE_NCMP:
+			case PLAN_PROBE_ICMP:
 				{
-					double		v = cocoon_numeric_to_double(DatumGetNumeric(d));
+					double		v = 0;
 					CocoonScanBounds b;
 					bool		empty = false;
 
@@ -2084,6 +2095,16 @@ compute_probes(CocoonScanState *state)
 					 */
 					b.ts_lo = PG_INT64_MIN;
 					b.ts_hi = PG_INT64_MAX;
+					if (kind == PLAN_PROBE_NCMP)
+						v = cocoon_numeric_to_double(DatumGetNumeric(d));
+					else if (!cocoon_interval_span(DatumGetIntervalP(d), &v))
+					{
+						/* no spans in this build: a probe that skips nothing */
+						p->kind = PROBE_IRANGE;
+						p->lo = PG_INT64_MIN;
+						p->hi = PG_INT64_MAX;
+						break;
+					}
 					if (strategy == BTEqualStrategyNumber)
 					{
 						b.ts_lo = cocoon_numeric_key_down(v);
@@ -2096,7 +2117,7 @@ compute_probes(CocoonScanState *state)
 								&empty);
 					if (empty)
 						state->empty = true;
-					p->kind = PROBE_NRANGE;
+					p->kind = kind == PLAN_PROBE_ICMP ? PROBE_IRANGE : PROBE_NRANGE;
 					p->lo = b.ts_lo;
 					p->hi = b.ts_hi;
 					break;
@@ -3022,7 +3043,7 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		static const char *const kinds[] = {"", "bloom =", "bloom IN", "bloom LIKE",
 		"bloom ILIKE", "min/max", "min/max IN", "bloom ?", "bloom @>", "min/max", "min/max",
 		"min/max", "min/max IN", "min/max IN", "min/max", "min/max IN", "min/max",
-		"min/max IN", "min/max"};
+		"min/max IN", "min/max", "min/max"};
 
 		initStringInfo(&buf);
 		for (i = 0; i + 2 < list_length(specs); i += 3)

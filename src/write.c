@@ -53,6 +53,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
+#include "datatype/timestamp.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 #include "utils/memutils.h"
@@ -1004,6 +1005,46 @@ cocoon_numeric_key_up(double d)
 	return cocoon_float_key(isnan(d) ? d : nextafter(d, INFINITY));
 }
 
+bool
+cocoon_interval_span(const Interval *iv, double *span)
+{
+#ifdef HAVE_INT128
+	int128		s = (int128) iv->month * (30 * USECS_PER_DAY) +
+		(int128) iv->day * USECS_PER_DAY + iv->time;
+
+	*span = (double) s;
+	return true;
+#else
+	return false;
+#endif
+}
+
+/* interval: the least and greatest span, as outward-rounded float keys */
+static void
+set_interval_bounds(const CocoonVector *vec, CocoonChunkDesc *desc)
+{
+	double		mn = 0,
+				mx = 0;
+	uint32		k;
+
+	for (k = 0; k < vec->nvalues; k++)
+	{
+		Interval	iv;
+		double		s;
+
+		memcpy(&iv, (const char *) vec->data + (uint64) k * vec->fixed_len, sizeof(Interval));
+		if (!cocoon_interval_span(&iv, &s))
+			return;
+		if (k == 0 || s < mn)
+			mn = s;
+		if (k == 0 || s > mx)
+			mx = s;
+	}
+	desc->min_value = cocoon_numeric_key_down(mn);
+	desc->max_value = cocoon_numeric_key_up(mx);
+	desc->flags |= COCOON_CHUNK_HAS_IMINMAX;
+}
+
 static void
 set_numeric_bounds(const CocoonVector *vec, CocoonChunkDesc *desc)
 {
@@ -1168,6 +1209,9 @@ encode_chunk(Relation rel, WriteBuffer *buf, int att, uint32 from, uint32 n,
 			set_bytes_bounds(&vec, desc, false);
 		else if (base == NUMERICOID && buf->typlens[att] == -1)
 			set_numeric_bounds(&vec, desc);
+		else if (base == INTERVALOID && vec.kind == VK_FIXED &&
+				 vec.fixed_len == sizeof(Interval))
+			set_interval_bounds(&vec, desc);
 	}
 
 	desc->compression = COMPRESSION_NONE;
