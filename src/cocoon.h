@@ -288,4 +288,13 @@ extern int64 cocoon_numeric_key_up(double d);
  */
 extern bool cocoon_interval_span(const Interval *iv, double *span);
 
+/*
+ * write.c: inet/cidr skip-index keys (COCOON_CHUNK_HAS_AMINMAX): a double
+ * that never decreases along network_cmp's order (family, then the address
+ * masked to the value's own netmask; values that differ only in netmask or
+ * host bits may share a key).  False for an unknown family or a build
+ * without 128-bit integers.
+ */
+extern bool cocoon_inet_key(const void *inet_varlena, double *key);
+
 #endif							/* COCOON_H */

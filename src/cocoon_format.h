@@ -124,6 +124,8 @@ typedef struct CocoonColumnDesc
 #define COCOON_CHUNK_HAS_IMINMAX 0x40	/* interval: min/max as cocoon_float_key of
 										 * the span (cocoon_interval_span), rounded
 										 * outward */
+#define COCOON_CHUNK_HAS_AMINMAX 0x80	/* inet/cidr: min/max as cocoon_float_key of
+										 * cocoon_inet_key (ties allowed) */
 
 /*
  * HAS_BMINMAX: a prefix of the chunk's bytewise (memcmp, shorter first)

@@ -40,8 +40,10 @@ typedef enum CocoonProbeKind
 	PROBE_ERANGE = 8,			/* enum: "column strategy lo" (lo a label OID)
 								 * against COCOON_CHUNK_HAS_EMINMAX bounds,
 								 * compared in the enum's sort order */
-	PROBE_IRANGE = 9			/* interval: [min,max] span keys
+	PROBE_IRANGE = 9,			/* interval: [min,max] span keys
 								 * (COCOON_CHUNK_HAS_IMINMAX) must meet [lo,hi] */
+	PROBE_ARANGE = 10			/* inet/cidr: [min,max] address keys
+								 * (COCOON_CHUNK_HAS_AMINMAX) must meet [lo,hi] */
 } CocoonProbeKind;
 
 typedef struct CocoonProbe

@@ -335,6 +335,7 @@ match_time_clause(Expr *clause, Index relid, AttrNumber ts_attno, Oid ts_type,
 #define PLAN_PROBE_BPIN		17	/* bpchar = ANY(array): the same */
 #define PLAN_PROBE_ECMP		18	/* enum column op value: min/max in sort order */
 #define PLAN_PROBE_ICMP		19	/* interval column op value: min/max span keys */
+#define PLAN_PROBE_ACMP		20	/* inet/cidr column op value: min/max address keys */
 
 /* btree strategy of the text and uuid comparison functions, 0 if none */
 static int
@@ -587,6 +588,17 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 					return 0;
 				*strategy = s;
 				return PLAN_PROBE_ECMP;
+			}
+			/* inet/cidr ranges (= is the bloom filter's, above) */
+			if (inet_column(reloid, var->varattno) &&
+				(exprType((Node *) r) == INETOID || exprType((Node *) r) == CIDROID))
+			{
+				opfamily = get_opclass_family(GetDefaultOpClass(INETOID, BTREE_AM_OID));
+				s = OidIsValid(opfamily) ? get_op_opfamily_strategy(opno, opfamily) : 0;
+				if (s < BTLessStrategyNumber || s > BTGreaterStrategyNumber)
+					return 0;
+				*strategy = s;
+				return PLAN_PROBE_ACMP;
 			}
 			if (getBaseType(atttype) == INTERVALOID && exprType((Node *) r) == INTERVALOID)
 			{
@@ -2122,6 +2134,25 @@ compute_probes(CocoonScanState *state)
 					p->hi = b.ts_hi;
 					break;
 				}
+			case PLAN_PROBE_ACMP:
+				{
+					double		key;
+
+					/*
+					 * Keys never decrease along the order but may tie, so
+					 * < and > keep the chunks whose bound equals the key.
+					 */
+					p->kind = PROBE_ARANGE;
+					p->lo = PG_INT64_MIN;
+					p->hi = PG_INT64_MAX;
+					if (!cocoon_inet_key(DatumGetPointer(d), &key))
+						break;
+					if (strategy != BTGreaterStrategyNumber && strategy != BTGreaterEqualStrategyNumber)
+						p->hi = cocoon_float_key(key);
+					if (strategy != BTLessStrategyNumber && strategy != BTLessEqualStrategyNumber)
+						p->lo = cocoon_float_key(key);
+					break;
+				}
 			case PLAN_PROBE_ECMP:
 				p->kind = PROBE_ERANGE;
 				p->strategy = strategy;
@@ -3043,7 +3074,7 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		static const char *const kinds[] = {"", "bloom =", "bloom IN", "bloom LIKE",
 		"bloom ILIKE", "min/max", "min/max IN", "bloom ?", "bloom @>", "min/max", "min/max",
 		"min/max", "min/max IN", "min/max IN", "min/max", "min/max IN", "min/max",
-		"min/max IN", "min/max", "min/max"};
+		"min/max IN", "min/max", "min/max", "min/max"};
 
 		initStringInfo(&buf);
 		for (i = 0; i + 2 < list_length(specs); i += 3)

@@ -1219,11 +1219,13 @@ chunk_skippable(CocoonScanDesc scan, uint32 chunk)
 				return true;
 			}
 		}
-		else if (p->kind == PROBE_FRANGE || p->kind == PROBE_NRANGE || p->kind == PROBE_IRANGE)
+		else if (p->kind == PROBE_FRANGE || p->kind == PROBE_NRANGE ||
+				 p->kind == PROBE_IRANGE || p->kind == PROBE_ARANGE)
 		{
 			const CocoonChunkDesc *d = cocoon_stripe_chunk_desc(scan->sr, chunk, p->attidx);
 			uint8		flag = p->kind == PROBE_FRANGE ? COCOON_CHUNK_HAS_FMINMAX :
 				p->kind == PROBE_IRANGE ? COCOON_CHUNK_HAS_IMINMAX :
+				p->kind == PROBE_ARANGE ? COCOON_CHUNK_HAS_AMINMAX :
 				COCOON_CHUNK_HAS_NMINMAX;
 
 			if (d != NULL && d->nrows > 0 &&

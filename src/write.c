@@ -39,6 +39,7 @@
 #include "postgres.h"
 
 #include <math.h>
+#include <sys/socket.h>
 
 #include "access/detoast.h"
 #include "access/relation.h"
@@ -54,6 +55,7 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 #include "datatype/timestamp.h"
+#include "utils/inet.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 #include "utils/memutils.h"
@@ -1019,6 +1021,68 @@ cocoon_interval_span(const Interval *iv, double *span)
 #endif
 }
 
+bool
+cocoon_inet_key(const void *inet_varlena, double *key)
+{
+#ifdef HAVE_INT128
+	const inet *ip = (const inet *) inet_varlena;
+	const unsigned char *a = ip_addr(ip);
+	int			bits = ip_bits(ip);
+	int			nb;
+	uint128		v = 0;
+	int			i;
+
+	if (ip_family(ip) == PGSQL_AF_INET)
+		nb = 4;
+	else if (ip_family(ip) == PGSQL_AF_INET6)
+		nb = 16;
+	else
+		return false;
+	if (VARSIZE_ANY_EXHDR(ip) < 2 + nb)
+		return false;
+	for (i = 0; i < nb; i++)
+	{
+		unsigned int byte = a[i];
+
+		/* only the bits under the value's own netmask */
+		if (i * 8 >= bits)
+			byte = 0;
+		else if (i * 8 + 8 > bits)
+			byte &= (0xFF << (8 - (bits - i * 8))) & 0xFF;
+		v = (v << 8) | byte;
+	}
+	/* IPv4 keys stay below 2^32, IPv6 keys start at 2^33 */
+	*key = nb == 4 ? (double) v : 8589934592.0 + (double) v;
+	return true;
+#else
+	return false;
+#endif
+}
+
+/* inet/cidr: the least and greatest address key */
+static void
+set_inet_bounds(const CocoonVector *vec, CocoonChunkDesc *desc)
+{
+	double		mn = 0,
+				mx = 0;
+	uint32		k;
+
+	for (k = 0; k < vec->nvalues; k++)
+	{
+		double		key;
+
+		if (!cocoon_inet_key((const char *) vec->data + vec->offsets[k], &key))
+			return;
+		if (k == 0 || key < mn)
+			mn = key;
+		if (k == 0 || key > mx)
+			mx = key;
+	}
+	desc->min_value = cocoon_float_key(mn);
+	desc->max_value = cocoon_float_key(mx);
+	desc->flags |= COCOON_CHUNK_HAS_AMINMAX;
+}
+
 /* interval: the least and greatest span, as outward-rounded float keys */
 static void
 set_interval_bounds(const CocoonVector *vec, CocoonChunkDesc *desc)
@@ -1212,6 +1276,8 @@ encode_chunk(Relation rel, WriteBuffer *buf, int att, uint32 from, uint32 n,
 		else if (base == INTERVALOID && vec.kind == VK_FIXED &&
 				 vec.fixed_len == sizeof(Interval))
 			set_interval_bounds(&vec, desc);
+		else if ((base == INETOID || base == CIDROID) && buf->typlens[att] == -1)
+			set_inet_bounds(&vec, desc);
 	}
 
 	desc->compression = COMPRESSION_NONE;
