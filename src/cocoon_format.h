@@ -126,6 +126,12 @@ typedef struct CocoonColumnDesc
 										 * outward */
 #define COCOON_CHUNK_HAS_AMINMAX 0x80	/* inet/cidr: min/max as cocoon_float_key of
 										 * cocoon_inet_key (ties allowed) */
+/*
+ * The flags byte is full.  The min/max flags apply to one column type each,
+ * so a further type could share a bit keyed by its column type (as
+ * HAS_EMINMAX does: the reader checks the stripe's column type); anything
+ * else needs format version 3.
+ */
 
 /*
  * HAS_BMINMAX: a prefix of the chunk's bytewise (memcmp, shorter first)

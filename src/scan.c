@@ -379,11 +379,6 @@ bpchar_strategy(Oid func)
 	return 0;
 }
 
-/*
- * btree strategy of the bytea comparison functions, 0 if none.  byteacmp
- * is memcmp over the common length, then the shorter first, with no
- * collation: the order of the bytewise bounds.
- */
 /* is the column inet or cidr (or a domain over either)? */
 static bool
 inet_column(Oid reloid, AttrNumber attno)
@@ -393,6 +388,11 @@ inet_column(Oid reloid, AttrNumber attno)
 	return base == INETOID || base == CIDROID;
 }
 
+/*
+ * btree strategy of the bytea comparison functions, 0 if none.  byteacmp
+ * is memcmp over the common length, then the shorter first, with no
+ * collation: the order of the bytewise bounds.
+ */
 static int
 bytea_strategy(Oid func)
 {

@@ -1074,11 +1074,6 @@ scan_filter_chunk(CocoonScanDesc scan, TupleTableSlot *slot)
 }
 
 /*
- * = / IN probe on text (deterministic collation: equal means the same
- * bytes) or uuid: may one of its values be in the chunk by its bytewise
- * bounds?  Tested before the bloom filter, which costs a read.
- */
-/*
  * May chunk group `chunk` hold a value v of the enum attribute p->attidx with
  * "v strategy p->lo", by its bounds in the enum's sort order
  * (COCOON_CHUNK_HAS_EMINMAX)?  True when unknown.
@@ -1120,6 +1115,11 @@ enum_chunk_may_match(StripeReader *sr, uint32 chunk, const CocoonProbe *p)
 	return true;
 }
 
+/*
+ * = / IN probe on text (deterministic collation: equal means the same
+ * bytes) or uuid: may one of its values be in the chunk by its bytewise
+ * bounds?  Tested before the bloom filter, which costs a read.
+ */
 static bool
 values_may_match_bytes(StripeReader *sr, uint32 chunk, const CocoonProbe *p)
 {
