@@ -297,4 +297,10 @@ extern bool cocoon_interval_span(const Interval *iv, double *span);
  */
 extern bool cocoon_inet_key(const void *inet_varlena, double *key);
 
+/*
+ * The keys every value inside the network (<< and <<=) has: from the
+ * network's own key to that of its greatest address.
+ */
+extern bool cocoon_inet_subnet_keys(const void *inet_varlena, double *lo, double *hi);
+
 #endif							/* COCOON_H */

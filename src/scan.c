@@ -336,6 +336,7 @@ match_time_clause(Expr *clause, Index relid, AttrNumber ts_attno, Oid ts_type,
 #define PLAN_PROBE_ECMP		18	/* enum column op value: min/max in sort order */
 #define PLAN_PROBE_ICMP		19	/* interval column op value: min/max span keys */
 #define PLAN_PROBE_ACMP		20	/* inet/cidr column op value: min/max address keys */
+#define PLAN_PROBE_ASUB		21	/* inet/cidr column << / <<= network: the same */
 
 /* btree strategy of the text and uuid comparison functions, 0 if none */
 static int
@@ -530,6 +531,11 @@ match_probe_clause(Expr *clause, Index relid, Oid reloid, AttrNumber *attno,
 		 */
 		if (func == F_NETWORK_EQ && inet_column(reloid, var->varattno))
 			return PLAN_PROBE_EQ;
+		/* column << network, column <<= network (or network >> column) */
+		if ((func == F_NETWORK_SUB || func == F_NETWORK_SUBEQ) &&
+			inet_column(reloid, var->varattno) &&
+			(exprType((Node *) r) == INETOID || exprType((Node *) r) == CIDROID))
+			return PLAN_PROBE_ASUB;
 		if (func == F_TEXTLIKE && plain_var(l, relid) == var && OidIsValid(op->inputcollid) &&
 			get_collation_isdeterministic(op->inputcollid))
 			return PLAN_PROBE_LIKE;
@@ -2153,6 +2159,22 @@ compute_probes(CocoonScanState *state)
 						p->lo = cocoon_float_key(key);
 					break;
 				}
+			case PLAN_PROBE_ASUB:
+				{
+					double		lo,
+								hi;
+
+					/* every value inside the network has a key in [lo, hi] */
+					p->kind = PROBE_ARANGE;
+					p->lo = PG_INT64_MIN;
+					p->hi = PG_INT64_MAX;
+					if (cocoon_inet_subnet_keys(DatumGetPointer(d), &lo, &hi))
+					{
+						p->lo = cocoon_float_key(lo);
+						p->hi = cocoon_float_key(hi);
+					}
+					break;
+				}
 			case PLAN_PROBE_ECMP:
 				p->kind = PROBE_ERANGE;
 				p->strategy = strategy;
@@ -3074,7 +3096,7 @@ explain_cocoon_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		static const char *const kinds[] = {"", "bloom =", "bloom IN", "bloom LIKE",
 		"bloom ILIKE", "min/max", "min/max IN", "bloom ?", "bloom @>", "min/max", "min/max",
 		"min/max", "min/max IN", "min/max IN", "min/max", "min/max IN", "min/max",
-		"min/max IN", "min/max", "min/max", "min/max"};
+		"min/max IN", "min/max", "min/max", "min/max", "min/max <<"};
 
 		initStringInfo(&buf);
 		for (i = 0; i + 2 < list_length(specs); i += 3)

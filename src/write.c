@@ -1021,8 +1021,12 @@ cocoon_interval_span(const Interval *iv, double *span)
 #endif
 }
 
-bool
-cocoon_inet_key(const void *inet_varlena, double *key)
+/*
+ * The key of an inet value (cocoon.h), or with host_ones the key of the
+ * greatest address inside its network (its host bits all ones).
+ */
+static bool
+inet_key_internal(const void *inet_varlena, bool host_ones, double *key)
 {
 #ifdef HAVE_INT128
 	const inet *ip = (const inet *) inet_varlena;
@@ -1044,11 +1048,15 @@ cocoon_inet_key(const void *inet_varlena, double *key)
 	{
 		unsigned int byte = a[i];
 
-		/* only the bits under the value's own netmask */
+		/* the bits under the value's own netmask; the rest zero (or one) */
 		if (i * 8 >= bits)
-			byte = 0;
+			byte = host_ones ? 0xFF : 0;
 		else if (i * 8 + 8 > bits)
-			byte &= (0xFF << (8 - (bits - i * 8))) & 0xFF;
+		{
+			unsigned int mask = (0xFF << (8 - (bits - i * 8))) & 0xFF;
+
+			byte = host_ones ? (byte | (~mask & 0xFF)) : (byte & mask);
+		}
 		v = (v << 8) | byte;
 	}
 	/* IPv4 keys stay below 2^32, IPv6 keys start at 2^33 */
@@ -1057,6 +1065,19 @@ cocoon_inet_key(const void *inet_varlena, double *key)
 #else
 	return false;
 #endif
+}
+
+bool
+cocoon_inet_key(const void *inet_varlena, double *key)
+{
+	return inet_key_internal(inet_varlena, false, key);
+}
+
+bool
+cocoon_inet_subnet_keys(const void *inet_varlena, double *lo, double *hi)
+{
+	return inet_key_internal(inet_varlena, false, lo) &&
+		inet_key_internal(inet_varlena, true, hi);
 }
 
 /* inet/cidr: the least and greatest address key */
