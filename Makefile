@@ -6,7 +6,7 @@ CODEC_SRCS = $(sort $(wildcard src/codec/*.c))
 OBJS = src/cocoon.o src/storage.o src/meta.o src/write.o src/read.o \
        src/tableam.o src/scan.o src/agg.o src/ops.o src/bloom.o src/vacuum.o \
        $(CODEC_SRCS:.c=.o)
-DATA = src/sql/cocoon--0.2.0.sql src/sql/cocoon--0.1.0.sql src/sql/cocoon--0.1.0--0.2.0.sql
+DATA = src/sql/cocoon--0.1.0.sql src/sql/cocoon--0.1.0--0.2.0.sql
 PGFILEDESC = "cocoon - columnar table access method for log data"
 
 PG_CPPFLAGS = -I$(srcdir)/src -DCOCOON_SERVER

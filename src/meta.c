@@ -532,21 +532,15 @@ cocoon_meta_count_deleted(uint64 storage_id, List *stripes, Snapshot snapshot)
 	return n;
 }
 
-/*
- * Retire a stripe: delete its directory row and remember its row and byte
- * ranges in cocoon.garbage, both in the current transaction.  VACUUM frees
- * them once no snapshot can see the stripe.
- */
-void
-cocoon_meta_retire_stripe(uint64 storage_id, StripeEntry *e)
+/* the cocoon.garbage row of a retired stripe: its rows and its bytes */
+static void
+insert_garbage_row(uint64 storage_id, StripeEntry *e)
 {
-	Relation	dir = table_open(stripe_relid(), RowExclusiveLock);
 	Relation	g = table_open(cocoon_relname_oid("garbage"), RowExclusiveLock);
 	Datum		values[5];
 	bool		nulls[5] = {false, false, false, false, false};
 	HeapTuple	tup;
 
-	simple_heap_delete(dir, &e->dir_tid);
 	values[0] = Int64GetDatum((int64) storage_id);
 	values[1] = Int64GetDatum((int64) e->first_row);
 	values[2] = Int64GetDatum((int64) e->row_count);
@@ -556,7 +550,21 @@ cocoon_meta_retire_stripe(uint64 storage_id, StripeEntry *e)
 	CatalogTupleInsert(g, tup);
 	heap_freetuple(tup);
 	table_close(g, RowExclusiveLock);
+}
+
+/*
+ * Retire a stripe: delete its directory row and remember its row and byte
+ * ranges in cocoon.garbage, both in the current transaction.  VACUUM frees
+ * them once no snapshot can see the stripe.
+ */
+void
+cocoon_meta_retire_stripe(uint64 storage_id, StripeEntry *e)
+{
+	Relation	dir = table_open(stripe_relid(), RowExclusiveLock);
+
+	simple_heap_delete(dir, &e->dir_tid);
 	table_close(dir, RowExclusiveLock);
+	insert_garbage_row(storage_id, e);
 }
 
 /*
@@ -579,22 +587,7 @@ cocoon_meta_try_retire_stripe(uint64 storage_id, StripeEntry *e, bool wait)
 	table_close(dir, RowExclusiveLock);
 	if (r != TM_Ok)
 		return false;
-	{
-		Relation	g = table_open(cocoon_relname_oid("garbage"), RowExclusiveLock);
-		Datum		values[5];
-		bool		nulls[5] = {false, false, false, false, false};
-		HeapTuple	tup;
-
-		values[0] = Int64GetDatum((int64) storage_id);
-		values[1] = Int64GetDatum((int64) e->first_row);
-		values[2] = Int64GetDatum((int64) e->row_count);
-		values[3] = Int64GetDatum((int64) e->data_offset);
-		values[4] = Int64GetDatum((int64) e->data_length);
-		tup = heap_form_tuple(RelationGetDescr(g), values, nulls);
-		CatalogTupleInsert(g, tup);
-		heap_freetuple(tup);
-		table_close(g, RowExclusiveLock);
-	}
+	insert_garbage_row(storage_id, e);
 	return true;
 }
 

@@ -1,5 +1,7 @@
 -- cocoon 0.1.0 -> 0.2.0: per-table bloom filter columns
--- (cocoon.set_options(..., bloom_columns => ARRAY[...])).
+-- (cocoon.set_options(..., bloom_columns => ARRAY[...])).  There is no
+-- cocoon--0.2.0.sql: CREATE EXTENSION runs cocoon--0.1.0.sql and then this
+-- file, so a new install and an updated one are the same by construction.
 \echo Use "ALTER EXTENSION cocoon UPDATE TO '0.2.0'" to load this file. \quit
 
 ALTER TABLE cocoon.options ADD COLUMN bloom_columns pg_catalog.name[];
