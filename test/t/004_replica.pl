@@ -67,6 +67,8 @@ my $primary = PostgreSQL::Test::Cluster->new('primary');
 $primary->init(allows_streaming => 1);
 $primary->append_conf('postgresql.conf', qq{
 shared_buffers = 16MB
+# a standby slowed down by a busy machine must not lose WAL it still needs
+wal_keep_size = 1GB
 log_statement = none
 });
 $primary->start;

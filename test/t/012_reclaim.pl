@@ -82,6 +82,8 @@ autovacuum = off
 max_prepared_transactions = 5
 restart_after_crash = on
 shared_buffers = 32MB
+# a standby slowed down by a busy machine must not lose WAL it still needs
+wal_keep_size = 1GB
 log_statement = none
 });
 $primary->start;
